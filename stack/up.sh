@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Starts the local Alveolus stack on loopback: PostgreSQL, Kafka (KRaft), S3Proxy, Keycloak.
+# Installs what is missing on first use; idempotent; everything lives under .stack/ (git-ignored).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TOPICS=("alveolus.image-received:6" "alveolus.image-received.dlq:1" "alveolus.analysis-completed:3")
+
+install_prereqs() {
+  local need=()
+  [[ -n $(pg_bin) ]] || need+=(postgresql)
+  command -v unzip >/dev/null || need+=(unzip)
+  command -v curl >/dev/null || need+=(curl)
+  command -v runuser >/dev/null || need+=(util-linux)
+  (( ${#need[@]} == 0 )) || apt_install "${need[@]}"
+}
+
+fetch_dists() {
+  if [[ ! -f $DIST/kafka/.complete ]]; then
+    say "fetching Kafka $KAFKA_VERSION broker jars from Maven Central"
+    rm -rf "$DIST/kafka"
+    $MVN -f "$ROOT/stack/deps/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$DIST/kafka/lib"
+    touch "$DIST/kafka/.complete"
+  fi
+  if [[ ! -f $DIST/s3proxy/.complete ]]; then
+    say "fetching S3Proxy from Maven Central"
+    rm -rf "$DIST/s3proxy"
+    $MVN -f "$ROOT/stack/deps/s3proxy/pom.xml" dependency:copy-dependencies -DoutputDirectory="$DIST/s3proxy/lib"
+    touch "$DIST/s3proxy/.complete"
+  fi
+  if [[ ! -f $DIST/keycloak-$KC_VERSION/.complete ]]; then
+    if [[ ! -f $DIST/keycloak-quarkus-dist-$KC_VERSION.zip ]]; then
+      say "fetching Keycloak $KC_VERSION (176 MB) from Maven Central"
+      $MVN -f "$ROOT/stack/deps/kafka/pom.xml" dependency:copy \
+        -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$DIST"
+    fi
+    rm -rf "$DIST/keycloak-$KC_VERSION"
+    unzip -q "$DIST/keycloak-quarkus-dist-$KC_VERSION.zip" -d "$DIST"
+    touch "$DIST/keycloak-$KC_VERSION/.complete"
+  fi
+}
+
+start_postgres() {
+  local bin; bin=$(pg_bin)
+  local pgdata="$DATA/postgres" sock="$STACK_DIR/run/postgres"
+  mkdir -p "$sock"
+  if [[ -f $pgdata/postmaster.pid ]] && as_postgres "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    say "PostgreSQL already running"; return
+  fi
+  require_free_port "$PG_PORT" PostgreSQL
+  if [[ ! -f $pgdata/PG_VERSION ]]; then
+    say "initialising PostgreSQL data in $pgdata"
+    mkdir -p "$pgdata"
+    [[ $(id -u) == 0 ]] && chown -R postgres:postgres "$pgdata" "$sock" "$LOGS"
+    chmod 700 "$pgdata"
+    as_postgres "$bin/initdb" -D "$pgdata" -U postgres --auth-local=trust --auth-host=scram-sha-256 -E UTF8 >/dev/null
+  fi
+  [[ $(id -u) == 0 ]] && chown postgres:postgres "$sock" "$LOGS"
+  touch "$LOGS/postgres.log"; [[ $(id -u) == 0 ]] && chown postgres "$LOGS/postgres.log"
+  as_postgres "$bin/pg_ctl" -D "$pgdata" -l "$LOGS/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+    || fail "PostgreSQL did not start; see $LOGS/postgres.log"
+  local psql=("$bin/psql" -h "$sock" -p "$PG_PORT" -U postgres -v ON_ERROR_STOP=1 -qtA)
+  if [[ -z $(as_postgres "${psql[@]}" -c "select 1 from pg_roles where rolname='$PG_USER'") ]]; then
+    as_postgres "${psql[@]}" -c "create role $PG_USER login password '$PG_PASSWORD'" >/dev/null
+  fi
+  if [[ -z $(as_postgres "${psql[@]}" -c "select 1 from pg_database where datname='$PG_DB'") ]]; then
+    as_postgres "${psql[@]}" -c "create database $PG_DB owner $PG_USER" >/dev/null
+  fi
+}
+
+start_kafka() {
+  if running kafka; then say "Kafka already running"; return; fi
+  require_free_port "$KAFKA_PORT" Kafka; require_free_port "$KAFKA_CONTROLLER_PORT" "Kafka controller"
+  local conf="$STACK_DIR/conf/kafka.properties"
+  mkdir -p "$STACK_DIR/conf"
+  cat > "$conf" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$DATA/kafka
+num.partitions=3
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+min.insync.replicas=1
+default.replication.factor=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+PROPS
+  local cp="$DIST/kafka/lib/*"
+  if [[ ! -f $DATA/kafka/meta.properties ]]; then
+    local id; id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+    java -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$conf" >/dev/null 2>&1 || fail "Kafka storage format failed"
+  fi
+  start_bg kafka "kafka.Kafka" "$LOGS/kafka.log" java -Xms128m -Xmx512m \
+    -Dlog4j2.configurationFile="$ROOT/stack/conf/kafka-log4j2.yaml" -cp "$cp" kafka.Kafka "$conf"
+}
+
+kafka_topics() {
+  java -Xmx128m -Dlog4j2.configurationFile="$ROOT/stack/conf/kafka-log4j2.yaml" -cp "$DIST/kafka/lib/*" \
+    org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" "$@"
+}
+
+start_s3() {
+  if running s3proxy; then say "S3Proxy already running"; return; fi
+  require_free_port "$S3_PORT" S3Proxy
+  mkdir -p "$DATA/s3" "$STACK_DIR/conf"
+  cat > "$STACK_DIR/conf/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$S3_PORT
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$S3_ACCESS_KEY
+s3proxy.credential=$S3_SECRET_KEY
+jclouds.provider=filesystem
+jclouds.filesystem.basedir=$DATA/s3
+PROPS
+  start_bg s3proxy "org.gaul.s3proxy.Main" "$LOGS/s3proxy.log" java -Xms64m -Xmx256m \
+    -Dlogback.configurationFile="$ROOT/stack/conf/s3proxy-logback.xml" -cp "$DIST/s3proxy/lib/*" \
+    org.gaul.s3proxy.Main --properties "$STACK_DIR/conf/s3proxy.properties"
+}
+
+start_keycloak() {
+  if running keycloak; then say "Keycloak already running"; return; fi
+  require_free_port "$KC_PORT" Keycloak; require_free_port "$KC_MGMT_PORT" "Keycloak management"
+  local kc="$DIST/keycloak-$KC_VERSION" realm="$ROOT/stack/keycloak/alveolus-realm.json"
+  mkdir -p "$kc/data/import"
+  # The realm is imported only when absent: a changed realm file means a fresh Keycloak database.
+  local sum; sum=$(sha256sum "$realm" | cut -d' ' -f1)
+  if [[ $(cat "$kc/data/realm.sha256" 2>/dev/null) != "$sum" ]]; then
+    rm -rf "$kc/data/h2"; cp "$realm" "$kc/data/import/alveolus-realm.json"; echo "$sum" > "$kc/data/realm.sha256"
+  fi
+  JAVA_OPTS_KC_HEAP="-Xms64m -Xmx768m" KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+    start_bg keycloak "keycloak" "$LOGS/keycloak.log" "$kc/bin/kc.sh" start-dev \
+      --http-port="$KC_PORT" --http-management-port="$KC_MGMT_PORT" --hostname="http://127.0.0.1:$KC_PORT" \
+      --health-enabled=true --import-realm
+}
+
+install_prereqs
+fetch_dists
+start_postgres
+start_kafka
+start_s3
+start_keycloak
+
+wait_until 60 Kafka port_open "$KAFKA_PORT" || fail "Kafka did not open port $KAFKA_PORT; see $LOGS/kafka.log"
+for t in "${TOPICS[@]}"; do
+  kafka_topics --create --if-not-exists --topic "${t%%:*}" --partitions "${t##*:}" --replication-factor 1 >/dev/null 2>&1 \
+    || fail "could not create topic ${t%%:*}; see $LOGS/kafka.log"
+done
+wait_until 60 S3Proxy curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" || fail "S3Proxy not ready; see $LOGS/s3proxy.log"
+say "waiting for Keycloak (first start builds it: about a minute)"
+wait_until 240 Keycloak curl -sf "http://127.0.0.1:$KC_MGMT_PORT/health/ready" || fail "Keycloak not ready; see $LOGS/keycloak.log"
+wait_until 60 realm curl -sf "http://127.0.0.1:$KC_PORT/realms/alveolus/.well-known/openid-configuration" \
+  || fail "realm 'alveolus' not served; see $LOGS/keycloak.log"
+
+cat > "$STACK_DIR/endpoints.env" <<ENV
+ALVEOLUS_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB
+KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
+ALVEOLUS_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+ALVEOLUS_OIDC_URL=http://127.0.0.1:$KC_PORT/realms/alveolus
+ENV
+say "ready:"
+printf '  %-11s %s\n' PostgreSQL "127.0.0.1:$PG_PORT  db=$PG_DB user=$PG_USER" \
+  Kafka "127.0.0.1:$KAFKA_PORT  topics: ${TOPICS[*]%%:*}" \
+  S3 "http://127.0.0.1:$S3_PORT  access key $S3_ACCESS_KEY" \
+  Keycloak "http://127.0.0.1:$KC_PORT  realm alveolus (admin/admin)" \
+  Logs "$LOGS"
