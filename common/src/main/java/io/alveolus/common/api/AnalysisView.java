@@ -1,0 +1,25 @@
+package io.alveolus.common.api;
+
+import io.alveolus.common.events.Priority;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** An analysis as the results API returns it (and the portal reads it). No pixel data, no names. */
+public record AnalysisView(
+        UUID id,
+        String studyId,
+        String patientRef,
+        String referringPhysician,
+        Priority priority,
+        String status,
+        Double probability,
+        Boolean positive,
+        Double threshold,
+        String modelVersion,
+        boolean heatmapAvailable,
+        String failureReason,
+        Instant receivedAt,
+        Instant completedAt,
+        Integer inferenceMs) {
+}

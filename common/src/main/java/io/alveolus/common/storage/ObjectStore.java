@@ -1,0 +1,141 @@
+package io.alveolus.common.storage;
+
+import io.alveolus.common.problem.ProblemException;
+import io.alveolus.common.tenancy.TenantId;
+import io.minio.BucketExistsArgs;
+import io.minio.GetObjectArgs;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.UUID;
+
+/**
+ * The object store (MinIO in production, any S3 API locally). Every key starts with the tenant's prefix,
+ * and every read checks that prefix against the caller's tenant, so a key from one hospital can never
+ * fetch another's object.
+ */
+@ApplicationScoped
+public class ObjectStore {
+
+    @ConfigProperty(name = "alveolus.s3.endpoint")
+    String endpoint;
+    @ConfigProperty(name = "alveolus.s3.access-key")
+    String accessKey;
+    @ConfigProperty(name = "alveolus.s3.secret-key")
+    String secretKey;
+    @ConfigProperty(name = "alveolus.s3.bucket", defaultValue = "alveolus")
+    String bucket;
+
+    private MinioClient client;
+    private volatile boolean bucketReady;
+
+    @PostConstruct
+    void init() {
+        client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build();
+    }
+
+    public static String prefix(TenantId tenant) {
+        return "tenants/" + tenant.value() + "/";
+    }
+
+    /** Content-addressed: the same bytes from the same tenant are one object. */
+    public static String imageKey(TenantId tenant, String sha256) {
+        return prefix(tenant) + "images/" + sha256;
+    }
+
+    public static String heatmapKey(TenantId tenant, UUID analysisId) {
+        return prefix(tenant) + "heatmaps/" + analysisId + ".png";
+    }
+
+    public void put(TenantId tenant, String key, byte[] data, String contentType) {
+        checkOwned(tenant, key);
+        ensureBucket();
+        try {
+            client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                    .stream(new ByteArrayInputStream(data), data.length, -1).contentType(contentType).build());
+        } catch (Exception e) {
+            throw new ObjectStoreException("could not store object", e);
+        }
+    }
+
+    public boolean exists(TenantId tenant, String key) {
+        checkOwned(tenant, key);
+        ensureBucket();
+        try {
+            client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+            return true;
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+                return false;
+            }
+            throw new ObjectStoreException("could not stat object", e);
+        } catch (Exception e) {
+            throw new ObjectStoreException("could not stat object", e);
+        }
+    }
+
+    /** Reads a whole object; a key outside the tenant's prefix is reported as not found. */
+    public byte[] get(TenantId tenant, String key) {
+        checkOwned(tenant, key);
+        try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+            return in.readAllBytes();
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code())) {
+                throw ProblemException.notFound("object");
+            }
+            throw new ObjectStoreException("could not read object", e);
+        } catch (Exception e) {
+            throw new ObjectStoreException("could not read object", e);
+        }
+    }
+
+    public void delete(TenantId tenant, String key) {
+        checkOwned(tenant, key);
+        try {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+        } catch (Exception e) {
+            throw new ObjectStoreException("could not delete object", e);
+        }
+    }
+
+    /** For health checks: the store answers and the bucket exists (or can be made). */
+    public void ping() {
+        bucketReady = false;
+        ensureBucket();
+    }
+
+    private void ensureBucket() {
+        if (bucketReady) {
+            return;
+        }
+        try {
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+            }
+            bucketReady = true;
+        } catch (ErrorResponseException e) {
+            if ("BucketAlreadyOwnedByYou".equals(e.errorResponse().code())) {
+                bucketReady = true;
+                return;
+            }
+            throw new ObjectStoreException("object store bucket unavailable", e);
+        } catch (Exception e) {
+            throw new ObjectStoreException("object store unavailable", e);
+        }
+    }
+
+    private static void checkOwned(TenantId tenant, String key) {
+        if (key == null || !key.startsWith(prefix(tenant)) || key.contains("..")) {
+            throw ProblemException.notFound("object");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.alveolus.persistence;
+
+import io.alveolus.common.events.Priority;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+
+/** The model's reading of one image of one study, for one tenant. */
+@Entity
+@Table(name = "analysis")
+public class Analysis extends PanacheEntityBase {
+    @Id
+    public UUID id;
+    @Column(nullable = false, updatable = false)
+    public String tenant;
+    @Column(name = "study_id", nullable = false)
+    public String studyId;
+    @Column(name = "patient_ref", nullable = false)
+    public String patientRef;
+    @Column(name = "referring_physician")
+    public String referringPhysician;
+    @Enumerated(EnumType.STRING)
+    public Priority priority;
+    @Column(name = "image_key", nullable = false)
+    public String imageKey;
+    @Column(name = "image_sha256", nullable = false)
+    public String imageSha256;
+    @Column(name = "content_type", nullable = false)
+    public String contentType;
+    @Column(name = "size_bytes")
+    public long sizeBytes;
+    @Enumerated(EnumType.STRING)
+    public AnalysisStatus status;
+    public Double probability;
+    public Boolean positive;
+    public Double threshold;
+    @Column(name = "model_version")
+    public String modelVersion;
+    @Column(name = "heatmap_key")
+    public String heatmapKey;
+    @Column(name = "failure_reason")
+    public String failureReason;
+    @Column(name = "received_at", nullable = false)
+    public Instant receivedAt;
+    @Column(name = "completed_at")
+    public Instant completedAt;
+    @Column(name = "inference_ms")
+    public Integer inferenceMs;
+    public int attempts;
+
+    /** The one place analysis ids are made: the same image for the same study is the same analysis. */
+    public static UUID idFor(String tenant, String studyId, String sha256) {
+        return UUID.nameUUIDFromBytes((tenant + "\n" + studyId + "\n" + sha256).getBytes(StandardCharsets.UTF_8));
+    }
+}

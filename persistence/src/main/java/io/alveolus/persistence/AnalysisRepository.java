@@ -1,0 +1,71 @@
+package io.alveolus.persistence;
+
+import io.alveolus.common.api.AnalysisView;
+import io.alveolus.common.api.Page;
+import io.alveolus.common.tenancy.TenantId;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Tenant-scoped reads: every query here takes the caller's tenant and filters on it. */
+@ApplicationScoped
+public class AnalysisRepository {
+
+    public Optional<Analysis> find(TenantId tenant, UUID id) {
+        return Analysis.<Analysis>find("id = :id and tenant = :tenant",
+                Parameters.with("id", id).and("tenant", tenant.value())).firstResultOptional();
+    }
+
+    public record Filter(AnalysisStatus status, Instant from, Instant to, Boolean positive, String studyId,
+                         boolean triage) {
+    }
+
+    public Page<AnalysisView> page(TenantId tenant, Filter f, int page, int size) {
+        StringBuilder q = new StringBuilder("tenant = :tenant");
+        Parameters p = Parameters.with("tenant", tenant.value());
+        if (f.status() != null) {
+            q.append(" and status = :status");
+            p.and("status", f.status());
+        }
+        if (f.from() != null) {
+            q.append(" and receivedAt >= :from");
+            p.and("from", f.from());
+        }
+        if (f.to() != null) {
+            q.append(" and receivedAt < :to");
+            p.and("to", f.to());
+        }
+        if (f.positive() != null) {
+            q.append(" and positive = :positive");
+            p.and("positive", f.positive());
+        }
+        if (f.studyId() != null) {
+            q.append(" and studyId = :studyId");
+            p.and("studyId", f.studyId());
+        }
+        // Triage: flagged first (highest probability first), then urgent, then newest.
+        Sort sort = f.triage()
+                ? Sort.by("positive", Sort.Direction.Descending, Sort.NullPrecedence.NULLS_LAST)
+                        .and("probability", Sort.Direction.Descending, Sort.NullPrecedence.NULLS_LAST)
+                        .and("priority", Sort.Direction.Descending).and("receivedAt", Sort.Direction.Descending)
+                : Sort.by("receivedAt", Sort.Direction.Descending).and("id");
+        var query = Analysis.<Analysis>find(q.toString(), sort, p);
+        List<AnalysisView> items = new ArrayList<>();
+        for (Analysis a : query.page(page, size).list()) {
+            items.add(view(a));
+        }
+        return new Page<>(items, page, size, query.count());
+    }
+
+    public static AnalysisView view(Analysis a) {
+        return new AnalysisView(a.id, a.studyId, a.patientRef, a.referringPhysician, a.priority, a.status.name(),
+                a.probability, a.positive, a.threshold, a.modelVersion, a.heatmapKey != null, a.failureReason,
+                a.receivedAt, a.completedAt, a.inferenceMs);
+    }
+}

@@ -1,0 +1,123 @@
+package io.alveolus.results.rest;
+
+import io.alveolus.common.api.AnalysisView;
+import io.alveolus.common.api.Page;
+import io.alveolus.common.problem.ProblemException;
+import io.alveolus.common.storage.ObjectStore;
+import io.alveolus.common.tenancy.Caller;
+import io.alveolus.common.tenancy.CallerResolver;
+import io.alveolus.common.tenancy.Roles;
+import io.alveolus.persistence.Analysis;
+import io.alveolus.persistence.AnalysisRepository;
+import io.alveolus.persistence.AnalysisStatus;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+
+/** Analyses of the caller's own tenant; anything else is indistinguishable from a missing analysis. */
+@Path("/api/analyses")
+@RolesAllowed({Roles.PHYSICIAN, Roles.RADIOLOGIST, Roles.TENANT_ADMIN})
+@Produces(MediaType.APPLICATION_JSON)
+public class AnalysisResource {
+    private static final int MAX_PAGE_SIZE = 200;
+
+    @Inject
+    CallerResolver callers;
+    @Inject
+    AnalysisRepository analyses;
+    @Inject
+    ObjectStore store;
+
+    @GET
+    @Path("/{id}")
+    @Operation(summary = "One analysis of the caller's tenant")
+    public AnalysisView get(@PathParam("id") String id) {
+        return AnalysisRepository.view(load(callers.tenantCaller(), id));
+    }
+
+    @GET
+    @Operation(summary = "List analyses: filters, paging, triage order (flagged and urgent first)")
+    public Page<AnalysisView> list(@QueryParam("status") String status, @QueryParam("from") String from,
+                                   @QueryParam("to") String to, @QueryParam("positive") Boolean positive,
+                                   @QueryParam("studyId") String studyId,
+                                   @QueryParam("triage") @DefaultValue("false") boolean triage,
+                                   @QueryParam("page") @DefaultValue("0") int page,
+                                   @QueryParam("size") @DefaultValue("50") int size) {
+        Caller caller = callers.tenantCaller();
+        if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
+            throw ProblemException.badRequest("page must be >= 0 and size between 1 and " + MAX_PAGE_SIZE);
+        }
+        var filter = new AnalysisRepository.Filter(parseStatus(status), instant("from", from), instant("to", to),
+                positive, studyId, triage);
+        return analyses.page(caller.tenant(), filter, page, size);
+    }
+
+    @GET
+    @Path("/{id}/image")
+    @Produces("*/*")
+    @Operation(summary = "The original image as uploaded")
+    public Response image(@PathParam("id") String id) {
+        Caller caller = callers.tenantCaller();
+        Analysis a = load(caller, id);
+        return Response.ok(store.get(caller.tenant(), a.imageKey), a.contentType)
+                .header("Cache-Control", "private, no-store").build();
+    }
+
+    @GET
+    @Path("/{id}/heatmap")
+    @Produces("image/png")
+    @Operation(summary = "The model's class activation map as a transparent PNG overlay")
+    public Response heatmap(@PathParam("id") String id) {
+        Caller caller = callers.tenantCaller();
+        Analysis a = load(caller, id);
+        if (a.heatmapKey == null) {
+            throw ProblemException.notFound("heat map");
+        }
+        return Response.ok(store.get(caller.tenant(), a.heatmapKey), "image/png")
+                .header("Cache-Control", "private, no-store").build();
+    }
+
+    private Analysis load(Caller caller, String id) {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("analysis");
+        }
+        return analyses.find(caller.tenant(), uuid).orElseThrow(() -> ProblemException.notFound("analysis"));
+    }
+
+    private static AnalysisStatus parseStatus(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            return AnalysisStatus.valueOf(s.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("unknown status '" + s + "'");
+        }
+    }
+
+    private static Instant instant(String name, String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest(name + " must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");
+        }
+    }
+}
