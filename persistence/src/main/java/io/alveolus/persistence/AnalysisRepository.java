@@ -2,6 +2,7 @@ package io.alveolus.persistence;
 
 import io.alveolus.common.api.AnalysisView;
 import io.alveolus.common.api.Page;
+import io.alveolus.common.events.ImageReceived;
 import io.alveolus.common.tenancy.TenantId;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -20,6 +21,26 @@ public class AnalysisRepository {
     public Optional<Analysis> find(TenantId tenant, UUID id) {
         return Analysis.<Analysis>find("id = :id and tenant = :tenant",
                 Parameters.with("id", id).and("tenant", tenant.value())).firstResultOptional();
+    }
+
+    /**
+     * Creates the QUEUED row for an image-received event unless it exists (ingest and the worker both call
+     * this, in either order). Must run in a transaction. Returns whether a row was created.
+     */
+    public boolean insertQueued(ImageReceived e) {
+        int rows = Analysis.getEntityManager().createNativeQuery("""
+                insert into analysis (id, tenant, study_id, patient_ref, referring_physician, priority, image_key,
+                                      image_sha256, content_type, size_bytes, status, received_at, attempts)
+                values (:id, :tenant, :study, :patient, :physician, :priority, :key, :sha, :type, :size, 'QUEUED',
+                        :received, 0)
+                on conflict do nothing""")
+                .setParameter("id", e.analysisId()).setParameter("tenant", e.tenant())
+                .setParameter("study", e.studyId()).setParameter("patient", e.patientRef())
+                .setParameter("physician", e.referringPhysician()).setParameter("priority", e.priority().name())
+                .setParameter("key", e.imageKey()).setParameter("sha", e.sha256())
+                .setParameter("type", e.contentType()).setParameter("size", e.sizeBytes())
+                .setParameter("received", e.receivedAt()).executeUpdate();
+        return rows == 1;
     }
 
     public record Filter(AnalysisStatus status, Instant from, Instant to, Boolean positive, String studyId,

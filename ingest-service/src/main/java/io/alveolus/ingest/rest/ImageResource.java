@@ -1,0 +1,62 @@
+package io.alveolus.ingest.rest;
+
+import io.alveolus.common.api.UploadReceipt;
+import io.alveolus.common.problem.ProblemException;
+import io.alveolus.common.tenancy.CallerResolver;
+import io.alveolus.common.tenancy.Roles;
+import io.alveolus.ingest.service.IngestService;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+
+@Path("/api/images")
+@RolesAllowed({Roles.DEVICE, Roles.RADIOLOGIST})
+public class ImageResource {
+    @Inject
+    CallerResolver callers;
+    @Inject
+    IngestService ingest;
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Upload one chest X-ray (PNG or JPEG) of a study",
+            description = "The tenant is taken from the caller's token. 202: the image and its event are durable. "
+                    + "200: this image was already received for this study (same analysis id).")
+    @APIResponse(responseCode = "202", description = "Accepted for analysis")
+    @APIResponse(responseCode = "400", description = "Missing or malformed field, or empty image")
+    @APIResponse(responseCode = "413", description = "Image larger than the limit")
+    @APIResponse(responseCode = "415", description = "Not a PNG or JPEG by its content")
+    @APIResponse(responseCode = "422", description = "Absurd dimensions, decompression bomb or corrupt image")
+    public Response upload(@RestForm("file") FileUpload file, @RestForm String studyId, @RestForm String patientRef,
+                           @RestForm String referringPhysician, @RestForm String priority) {
+        var caller = callers.tenantCaller();
+        if (file == null) {
+            throw ProblemException.badRequest("a 'file' part with the image is required");
+        }
+        byte[] bytes;
+        try {
+            bytes = file.size() > 0 ? Files.readAllBytes(file.uploadedFile()) : new byte[0];
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        UploadReceipt receipt = ingest.ingest(caller.tenant(),
+                new IngestService.Submission(studyId, patientRef, referringPhysician, priority), bytes);
+        return Response.status(receipt.duplicate() ? 200 : 202)
+                .location(URI.create("/api/analyses/" + receipt.analysisId())).entity(receipt).build();
+    }
+}

@@ -1,0 +1,126 @@
+package io.alveolus.ingest;
+
+import io.alveolus.common.events.Topics;
+import io.alveolus.common.storage.ObjectStore;
+import io.alveolus.common.tenancy.TenantId;
+import io.alveolus.common.testing.EventProbe;
+import io.alveolus.common.testing.TestImages;
+import io.alveolus.common.testing.Tokens;
+import io.alveolus.persistence.Analysis;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Real Keycloak, S3Proxy, Kafka and PostgreSQL from the local stack. */
+@QuarkusTest
+class ImageUploadTest {
+    static final TenantId ST_MARYS = new TenantId("st-marys");
+
+    @Inject
+    ObjectStore store;
+
+    static String study() {
+        return "ACC-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static RequestSpecification upload(String token, byte[] bytes, String declaredType, String study) {
+        return given().auth().oauth2(token).multiPart("file", "xray", bytes, declaredType)
+                .multiPart("studyId", study).multiPart("patientRef", "PSEUDO-42").multiPart("priority", "URGENT");
+    }
+
+    static String sha(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test
+    void acceptedImageIsStoredPublishedAndQueued() throws Exception {
+        byte[] xray = TestImages.bytes(TestImages.files("PNEUMONIA", 1).get(0));
+        String study = study();
+        try (var probe = new EventProbe(Topics.IMAGE_RECEIVED)) {
+            String id = upload(Tokens.device("st-marys"), xray, "image/jpeg", study)
+                    .post("/api/images").then().statusCode(202)
+                    .body("status", equalTo("QUEUED")).body("duplicate", equalTo(false))
+                    .body("analysisId", notNullValue()).extract().path("analysisId");
+
+            var events = probe.await(r -> r.value().contains(id), Duration.ofSeconds(10));
+            assertEquals(1, events.size(), "one image-received event");
+            assertEquals("st-marys/" + study, events.get(0).key());
+            assertFalse(events.get(0).value().contains("base64"), "no pixel data in events");
+            assertTrue(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(xray))));
+            Analysis row = Analysis.findById(UUID.fromString(id));
+            assertEquals("st-marys", row.tenant);
+            assertEquals("QUEUED", row.status.name());
+
+            // Same image, same study: same analysis, no second one.
+            upload(Tokens.device("st-marys"), xray, "image/jpeg", study).post("/api/images").then().statusCode(200)
+                    .body("analysisId", equalTo(id)).body("duplicate", equalTo(true));
+            assertEquals(1, Analysis.count("studyId", study));
+        }
+    }
+
+    @Test
+    void badInputsGetTheirStatusAndLeaveNothingBehind() throws Exception {
+        byte[] png = new byte[]{(byte) 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+                0, 0, (byte) 0xea, 0x60, 0, 0, (byte) 0xea, 0x60, 8, 0, 0, 0, 0, 0, 0, 0, 0};
+        // Each refused input is unique to this run, so "no object was stored" cannot pass by accident.
+        var rnd = new java.util.Random();
+        png = java.util.Arrays.copyOf(png, png.length + 8);
+        for (int i = png.length - 8; i < png.length; i++) {
+            png[i] = (byte) rnd.nextInt();
+        }
+        byte[] pdf = ("%PDF-1.7 not an x-ray at all " + UUID.randomUUID()).getBytes();
+        byte[] real = TestImages.bytes(TestImages.files("NORMAL", 1).get(0));
+        byte[] truncated = java.util.Arrays.copyOf(real, real.length / 2 + rnd.nextInt(real.length / 4));
+        byte[] huge = new byte[21 * 1024 * 1024];
+        rnd.nextBytes(huge);
+        System.arraycopy(real, 0, huge, 0, real.length);
+        String device = Tokens.device("st-marys");
+        String study = study();
+        try (var probe = new EventProbe(Topics.IMAGE_RECEIVED)) {
+            upload(device, new byte[0], "image/png", study).post("/api/images").then().statusCode(400)
+                    .contentType("application/problem+json").body("status", equalTo(400));
+            upload(device, pdf, "image/png", study).post("/api/images").then().statusCode(415)
+                    .contentType("application/problem+json");
+            upload(device, png, "image/png", study).post("/api/images").then().statusCode(422)
+                    .contentType("application/problem+json");
+            upload(device, truncated, "image/jpeg", study).post("/api/images").then().statusCode(422);
+            upload(device, huge, "image/jpeg", study).post("/api/images").then().statusCode(413)
+                    .contentType("application/problem+json");
+            given().auth().oauth2(device).multiPart("file", "x", real, "image/jpeg").multiPart("patientRef", "P1")
+                    .post("/api/images").then().statusCode(400).body("detail", equalTo("studyId is required"));
+            upload(device, real, "image/jpeg", "bad study id!").post("/api/images").then().statusCode(400);
+            // wrong caller: no token, a physician (no upload role), a tampered device token
+            upload("", real, "image/jpeg", study).post("/api/images").then().statusCode(401);
+            upload(Tokens.user("alice"), real, "image/jpeg", study).post("/api/images").then().statusCode(403);
+            upload(Tokens.tamper(Tokens.device("northside"), "tenant", "st-marys"), real, "image/jpeg", study)
+                    .post("/api/images").then().statusCode(401);
+
+            assertEquals(0, Analysis.count("studyId", study), "no row");
+            for (byte[] b : new byte[][]{png, pdf, truncated, huge}) {
+                assertFalse(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(b))), "no object for a refused image");
+            }
+            assertTrue(probe.await(r -> r.key().endsWith(study), Duration.ofSeconds(3)).isEmpty(), "no event");
+        }
+    }
+
+    @Test
+    void healthChecksRealDependencies() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.status", org.hamcrest.Matchers.everyItem(equalTo("UP")))
+                .body("checks.name", org.hamcrest.Matchers.hasItems("object-store", "identity-provider"));
+        given().get("/q/openapi").then().statusCode(200);
+    }
+}
