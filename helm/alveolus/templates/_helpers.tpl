@@ -1,0 +1,192 @@
+{{/*
+The design: which flows each service needs. NetworkPolicies, env and KafkaUsers are derived from it.
+  inbound:  who may open connections to the service (besides kubelet probes)
+  outbound: what the service connects to
+*/}}
+{{- define "alveolus.design" -}}
+ingest:
+  component: ingest
+  inbound: [ingressController, frontend, monitoring]
+  outbound: [kafka, postgres, objectStore, keycloak]
+  oidcClient: ingest
+  kafka:
+    produce: [imageReceived]
+    consume: []
+worker:
+  component: inference
+  inbound: [monitoring]
+  outbound: [kafka, postgres, objectStore]
+  kafka:
+    produce: [analysisCompleted, imageReceivedDlq]
+    consume: [imageReceived]
+    group: inference
+results:
+  component: results
+  inbound: [ingressController, frontend, monitoring]
+  outbound: [postgres, objectStore, keycloak]
+  oidcClient: results
+frontend:
+  component: portal
+  inbound: [ingressController, monitoring]
+  outbound: [kafka, keycloak, results, ingest]
+  oidcClient: portal
+  kafka:
+    produce: []
+    consume: [analysisCompleted]
+    group: portal
+{{- end -}}
+
+{{- define "alveolus.serviceKeys" -}}
+{{- list "ingest" "worker" "results" "frontend" | toJson -}}
+{{- end -}}
+
+{{/* Chart label value */}}
+{{- define "alveolus.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of one service's objects: <release>-<service name>. Context: dict root key */}}
+{{- define "alveolus.fullname" -}}
+{{- $svc := index .root.Values.services .key -}}
+{{- printf "%s-%s" .root.Release.Name $svc.name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels common to every object of the release. Context: root */}}
+{{- define "alveolus.commonLabels" -}}
+helm.sh/chart: {{ include "alveolus.chart" . }}
+app.kubernetes.io/part-of: alveolus
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+{{- end -}}
+
+{{/* Selector labels of one service. Context: dict root key */}}
+{{- define "alveolus.selectorLabels" -}}
+{{- $svc := index .root.Values.services .key -}}
+app.kubernetes.io/name: {{ $svc.name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{/* All labels of one service's objects. Context: dict root key */}}
+{{- define "alveolus.labels" -}}
+{{- $design := index (include "alveolus.design" .root | fromYaml) .key -}}
+{{ include "alveolus.selectorLabels" . }}
+app.kubernetes.io/component: {{ $design.component }}
+app.kubernetes.io/part-of: alveolus
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+helm.sh/chart: {{ include "alveolus.chart" .root }}
+{{- end -}}
+
+{{/* Image reference of one service. Context: dict root key */}}
+{{- define "alveolus.image" -}}
+{{- $root := .root -}}
+{{- $svc := index $root.Values.services .key -}}
+{{- $tag := $root.Values.image.tag | default $root.Chart.AppVersion -}}
+{{- if and (eq .key "worker") $root.Values.gpu.enabled -}}
+{{- $tag = printf "%s%s" $tag $root.Values.gpu.imageTagSuffix -}}
+{{- end -}}
+{{- printf "%s/%s:%s" $root.Values.image.registry $svc.image $tag -}}
+{{- end -}}
+
+{{/* Whether a service's replica count is owned by an autoscaler ("true" or ""). Context: dict root key */}}
+{{- define "alveolus.autoscaled" -}}
+{{- $svc := index .root.Values.services .key -}}
+{{- if eq .key "worker" -}}
+{{- if has $svc.autoscaling.mode (list "keda" "hpa") }}true{{ end -}}
+{{- else -}}
+{{- if $svc.autoscaling.enabled }}true{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the Secret Strimzi writes for a service's KafkaUser. Context: dict root key */}}
+{{- define "alveolus.kafkaUserSecret" -}}
+{{- include "alveolus.fullname" . -}}
+{{- end -}}
+
+{{/* Environment of one service's container. Context: dict root key */}}
+{{- define "alveolus.env" -}}
+{{- $root := .root -}}
+{{- $v := $root.Values -}}
+{{- $svc := index $v.services .key -}}
+{{- $design := index (include "alveolus.design" $root | fromYaml) .key -}}
+- name: JAVA_TOOL_OPTIONS
+  value: {{ $svc.javaToolOptions | default $v.common.javaToolOptions | quote }}
+- name: QUARKUS_HTTP_PORT
+  value: "8080"
+{{- if has "kafka" $design.outbound }}
+- name: KAFKA_BOOTSTRAP_SERVERS
+  value: {{ required "kafka.bootstrapServers is required" $v.kafka.bootstrapServers | quote }}
+{{- if eq $v.kafka.auth.mode "scram-sha-512" }}
+- name: KAFKA_SECURITY_PROTOCOL
+  value: {{ $v.kafka.auth.securityProtocol | quote }}
+- name: KAFKA_SASL_MECHANISM
+  value: SCRAM-SHA-512
+- name: KAFKA_SASL_JAAS_CONFIG
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "alveolus.kafkaUserSecret" . }}
+      key: sasl.jaas.config
+{{- end }}
+{{- end }}
+{{- if has "postgres" $design.outbound }}
+- name: QUARKUS_DATASOURCE_JDBC_URL
+  value: {{ required "postgres.jdbcUrl is required" $v.postgres.jdbcUrl | quote }}
+- name: QUARKUS_DATASOURCE_USERNAME
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "postgres.credentialsSecret.name is required" $v.postgres.credentialsSecret.name }}
+      key: {{ $v.postgres.credentialsSecret.usernameKey }}
+- name: QUARKUS_DATASOURCE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.postgres.credentialsSecret.name }}
+      key: {{ $v.postgres.credentialsSecret.passwordKey }}
+{{- end }}
+{{- if has "objectStore" $design.outbound }}
+- name: ALVEOLUS_S3_ENDPOINT
+  value: {{ required "objectStore.endpoint is required" $v.objectStore.endpoint | quote }}
+- name: ALVEOLUS_S3_BUCKET
+  value: {{ required "objectStore.bucket is required" $v.objectStore.bucket | quote }}
+- name: ALVEOLUS_S3_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "objectStore.credentialsSecret.name is required" $v.objectStore.credentialsSecret.name }}
+      key: {{ $v.objectStore.credentialsSecret.accessKeyKey }}
+- name: ALVEOLUS_S3_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.objectStore.credentialsSecret.name }}
+      key: {{ $v.objectStore.credentialsSecret.secretKeyKey }}
+{{- end }}
+{{- if has "keycloak" $design.outbound }}
+- name: QUARKUS_OIDC_AUTH_SERVER_URL
+  value: {{ required "oidc.authServerUrl is required" $v.oidc.authServerUrl | quote }}
+- name: QUARKUS_OIDC_CLIENT_ID
+  value: {{ index $v.oidc.clientIds $design.oidcClient | quote }}
+{{- if eq .key "frontend" }}
+- name: QUARKUS_OIDC_CREDENTIALS_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "oidc.portalClientSecret.secretName is required" $v.oidc.portalClientSecret.secretName }}
+      key: {{ $v.oidc.portalClientSecret.key }}
+{{- end }}
+{{- end }}
+{{- if eq .key "worker" }}
+- name: ALVEOLUS_MODEL_VERSION
+  value: {{ required "model.version is required" $v.model.version | quote }}
+- name: DJL_CACHE_DIR
+  value: /var/cache/djl
+- name: ENGINE_CACHE_DIR
+  value: /var/cache/djl
+{{- end }}
+{{- if eq .key "frontend" }}
+- name: ALVEOLUS_RESULTS_URL
+  value: {{ printf "http://%s:8080" (include "alveolus.fullname" (dict "root" $root "key" "results")) | quote }}
+- name: ALVEOLUS_INGEST_URL
+  value: {{ printf "http://%s:8080" (include "alveolus.fullname" (dict "root" $root "key" "ingest")) | quote }}
+{{- end }}
+{{- with $svc.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
