@@ -1,0 +1,232 @@
+package io.alveolus.e2e;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.alveolus.common.events.ImageReceived;
+import io.alveolus.common.events.Priority;
+import io.alveolus.common.events.Topics;
+import io.alveolus.common.testing.EventProbe;
+import io.alveolus.common.testing.TestImages;
+import io.alveolus.common.testing.Tokens;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole pipeline as deployed: ingest, worker and results run as separate processes against the real stack.
+ * The fault tests crash or cut what the worker depends on while it works, then check that every accepted image
+ * ends analysed exactly once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineIT {
+    static final int FAULT_IMAGES = 40;
+    static ServiceProcess ingest;
+    static ServiceProcess results;
+    static ServiceProcess worker;
+
+    static ServiceProcess newWorker() {
+        return new ServiceProcess("inference-worker", 18282, "alveolus.worker.batch-size=4",
+                "alveolus.worker.retry.initial-ms=100", "alveolus.worker.retry.max-ms=1000");
+    }
+
+    @BeforeAll
+    static void startServices() throws Exception {
+        ingest = new ServiceProcess("ingest-service", 18281).start();
+        results = new ServiceProcess("results-service", 18283).start();
+        worker = newWorker().start();
+    }
+
+    @AfterAll
+    static void stopServices() throws Exception {
+        for (ServiceProcess s : new ServiceProcess[]{worker, ingest, results}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    static String upload(String token, Path file, String study, String priority) {
+        return given().auth().oauth2(token).multiPart("file", file.toFile(), "image/jpeg")
+                .multiPart("studyId", study).multiPart("patientRef", "PSEUDO-" + study.hashCode())
+                .multiPart("priority", priority).post(ingest.url() + "/api/images")
+                .then().statusCode(202).extract().path("analysisId");
+    }
+
+    static List<UUID> uploadMany(int n, String studyPrefix) {
+        String device = Tokens.device("st-marys");
+        List<Path> files = new ArrayList<>(TestImages.files("NORMAL", n / 2));
+        files.addAll(TestImages.files("PNEUMONIA", n - n / 2));
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            ids.add(UUID.fromString(upload(device, files.get(i), studyPrefix + i, "ROUTINE")));
+        }
+        return ids;
+    }
+
+    static Map<String, Integer> awaitStatus(List<UUID> ids, Duration max, java.util.function.Predicate<Map<String, Integer>> done)
+            throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        Map<String, Integer> counts = Stack.statusCounts(ids);
+        while (!done.test(counts) && System.nanoTime() < end) {
+            Thread.sleep(50);
+            counts = Stack.statusCounts(ids);
+        }
+        return counts;
+    }
+
+    static int completed(Map<String, Integer> c) {
+        return c.getOrDefault("COMPLETED", 0);
+    }
+
+    static void assertAllAnalysedOnce(List<UUID> ids, String studyPrefix) throws Exception {
+        var counts = awaitStatus(ids, Duration.ofSeconds(180), c -> completed(c) == ids.size());
+        assertEquals(Map.of("COMPLETED", ids.size()), counts, "every accepted image analysed");
+        assertEquals(ids.size(), Stack.rowsForStudies(studyPrefix), "exactly one analysis per image");
+    }
+
+    @Test
+    @Order(1)
+    void uploadedXraysAreAnalysedAndOnlyTheirTenantSeesThem() throws Exception {
+        String study = "E2E-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<UUID> ids = new ArrayList<>();
+        String device = Tokens.device("st-marys");
+        ids.add(UUID.fromString(upload(device, TestImages.files("PNEUMONIA", 1).get(0), study + "P", "URGENT")));
+        ids.add(UUID.fromString(upload(device, TestImages.files("NORMAL", 1).get(0), study + "N", "ROUTINE")));
+        String alice = Tokens.user("alice");
+        for (UUID id : ids) {
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            String status = "";
+            while (!status.equals("COMPLETED") && System.nanoTime() < end) {
+                status = given().auth().oauth2(alice).get(results.url() + "/api/analyses/" + id)
+                        .then().statusCode(200).extract().path("status");
+                Thread.sleep(200);
+            }
+            given().auth().oauth2(alice).get(results.url() + "/api/analyses/" + id).then().statusCode(200)
+                    .body("status", equalTo("COMPLETED")).body("probability", notNullValue())
+                    .body("positive", notNullValue()).body("modelVersion", notNullValue())
+                    .body("heatmapAvailable", equalTo(true));
+            byte[] png = given().auth().oauth2(alice).get(results.url() + "/api/analyses/" + id + "/heatmap")
+                    .then().statusCode(200).contentType("image/png").extract().asByteArray();
+            assertTrue(javax.imageio.ImageIO.read(new ByteArrayInputStream(png)).getWidth() > 0);
+            given().auth().oauth2(alice).get(results.url() + "/api/analyses/" + id + "/image").then().statusCode(200)
+                    .body(notNullValue());
+            // another hospital: indistinguishable from a missing analysis
+            String bob = Tokens.user("bob");
+            given().auth().oauth2(bob).get(results.url() + "/api/analyses/" + id).then().statusCode(404);
+            given().auth().oauth2(bob).get(results.url() + "/api/analyses/" + id + "/heatmap").then().statusCode(404);
+            given().auth().oauth2(bob).get(results.url() + "/api/analyses/" + id + "/image").then().statusCode(404);
+            given().auth().oauth2(bob).get(results.url() + "/api/analyses/" + UUID.randomUUID()).then().statusCode(404);
+        }
+        given().auth().oauth2(alice).queryParam("studyId", study + "P").get(results.url() + "/api/analyses")
+                .then().statusCode(200).body("total", equalTo(1));
+        given().auth().oauth2(Tokens.user("bob")).queryParam("studyId", study + "P").get(results.url() + "/api/analyses")
+                .then().statusCode(200).body("total", equalTo(0));
+        given().auth().oauth2(alice).queryParam("triage", true).get(results.url() + "/api/analyses")
+                .then().statusCode(200).body("total", greaterThan(0));
+    }
+
+    @Test
+    @Order(2)
+    void undecodableImageEndsFailedAndDeadLettered() throws Exception {
+        // Bypasses ingest's validation, as a corrupted object or a bug upstream would.
+        byte[] garbage = ("\u0089PNG\r\n\u001a\n" + UUID.randomUUID()).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(garbage));
+        String key = "tenants/st-marys/images/" + sha;
+        MinioClient s3 = MinioClient.builder().endpoint("http://127.0.0.1:19000")
+                .credentials("alveolus", "alveolus-dev-secret").build();
+        s3.putObject(PutObjectArgs.builder().bucket("alveolus").object(key)
+                .stream(new ByteArrayInputStream(garbage), garbage.length, -1).build());
+        UUID id = UUID.randomUUID();
+        var event = new ImageReceived(id, "st-marys", "E2E-CORRUPT-" + id, "PSEUDO-X", null, Priority.ROUTINE, key, sha,
+                "image/png", garbage.length, Instant.now());
+        Properties p = new Properties();
+        p.put("bootstrap.servers", EventProbe.BOOTSTRAP);
+        var json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writeValueAsString(event);
+        try (var dlq = new EventProbe(Topics.IMAGE_RECEIVED_DLQ);
+             var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.IMAGE_RECEIVED, event.partitionKey(), json)).get();
+            var counts = awaitStatus(List.of(id), Duration.ofSeconds(60), c -> c.containsKey("FAILED"));
+            assertEquals(Map.of("FAILED", 1), counts);
+            var dead = dlq.await(r -> r.value().contains(id.toString()), Duration.ofSeconds(20));
+            assertEquals(1, dead.size(), "one dead letter");
+            assertTrue(new String(dead.get(0).headers().lastHeader("alveolus-failure-reason").value()).contains("decoded"));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void workerKilledMidBatchLosesNothingAndDuplicatesNothing() throws Exception {
+        String prefix = "E2E-KILL-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        worker.close();
+        List<UUID> ids = uploadMany(FAULT_IMAGES, prefix);
+        worker = newWorker().start();
+        var atKill = awaitStatus(ids, Duration.ofSeconds(120), c -> completed(c) >= 4);
+        worker.kill();
+        var afterKill = Stack.statusCounts(ids);
+        assertTrue(completed(afterKill) < FAULT_IMAGES, "the kill must land while work remains: " + afterKill);
+        assertTrue(completed(atKill) > 0, "the worker had started: " + atKill);
+        worker = newWorker().start();
+        assertAllAnalysedOnce(ids, prefix);
+    }
+
+    @Test
+    @Order(4)
+    void databaseDownForAFewSecondsWhileTheWorkerRuns() throws Exception {
+        String prefix = "E2E-PG-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        worker.close();
+        List<UUID> ids = uploadMany(FAULT_IMAGES, prefix);
+        worker = newWorker().start();
+        awaitStatus(ids, Duration.ofSeconds(120), c -> completed(c) >= 4);
+        Stack.script("down.sh", "postgres");
+        Thread.sleep(5000);
+        Stack.script("up.sh");
+        assertAllAnalysedOnce(ids, prefix);
+        assertTrue(worker.isAlive(), "the worker rode out the outage");
+    }
+
+    @Test
+    @Order(5)
+    void brokerRestartedWhileTheWorkerRuns() throws Exception {
+        String prefix = "E2E-KAFKA-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        worker.close();
+        List<UUID> ids = uploadMany(FAULT_IMAGES, prefix);
+        worker = newWorker().start();
+        awaitStatus(ids, Duration.ofSeconds(120), c -> completed(c) >= 4);
+        Stack.script("down.sh", "kafka");
+        Thread.sleep(2000);
+        Stack.script("up.sh");
+        assertAllAnalysedOnce(ids, prefix);
+        assertTrue(worker.isAlive(), "the worker rode out the broker restart");
+        assertFalse(ids.isEmpty());
+    }
+}

@@ -1,0 +1,54 @@
+package io.alveolus.e2e;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** Controls the local stack (via its own scripts) and reads PostgreSQL directly. */
+final class Stack {
+    static final String JDBC = "jdbc:postgresql://127.0.0.1:15432/alveolus";
+
+    private Stack() {
+    }
+
+    static void script(String name, String... args) throws Exception {
+        var cmd = new java.util.ArrayList<>(java.util.List.of("bash", ServiceProcess.ROOT.resolve("stack/" + name).toString()));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("stack/" + name + " failed");
+        }
+    }
+
+    /** Status of each given analysis; empty while the database is down. */
+    static Map<String, Integer> statusCounts(Collection<UUID> ids) {
+        Map<String, Integer> counts = new HashMap<>();
+        try (Connection c = DriverManager.getConnection(JDBC, "alveolus", "alveolus");
+             var st = c.prepareStatement("select status, count(*) from analysis where id = any(?) group by status")) {
+            st.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getInt(2));
+                }
+            }
+        } catch (SQLException e) {
+            return Map.of();
+        }
+        return counts;
+    }
+
+    static long rowsForStudies(String studyPrefix) throws SQLException {
+        try (Connection c = DriverManager.getConnection(JDBC, "alveolus", "alveolus");
+             var st = c.prepareStatement("select count(*) from analysis where study_id like ?")) {
+            st.setString(1, studyPrefix + "%");
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
