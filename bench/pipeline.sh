@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Pipeline benchmark: starts the stack and the services if needed, pushes 500 real X-rays through and prints
+# throughput and latency percentiles next to the bare model's throughput, all measured in this one run.
+#   bench/pipeline.sh [images]     (default 500)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash stack/up.sh
+./mvnw -q -B install -DskipTests
+bash stack/services.sh start ingest-service inference-worker
+cp=$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+java -Xmx1g -Dai.djl.offline=true -Dimages="${1:-500}" -cp "bench/target/classes:$cp" io.alveolus.bench.PipelineBench \
+  "${ALVEOLUS_DATA_DIR:-$(cd .. && pwd)/shared/data/cxr-kermany224}"

@@ -1,0 +1,202 @@
+package io.alveolus.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.alveolus.model.PneumoniaModel;
+import io.alveolus.model.Preprocessor;
+
+import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * Pushes real X-rays through the running pipeline (ingest -> Kafka -> worker -> PostgreSQL) and prints
+ * throughput and upload-to-COMPLETED latency, next to the bare model's throughput measured in the same run.
+ * Latency is completed_at - received_at as recorded by the services themselves.
+ */
+public final class PipelineBench {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final String INGEST = System.getProperty("ingest", "http://127.0.0.1:8081");
+    static final String TOKEN_URL = "http://127.0.0.1:18180/realms/alveolus/protocol/openid-connect/token";
+
+    public static void main(String[] args) throws Exception {
+        Path data = Path.of(args.length > 0 ? args[0] : "../shared/data/cxr-kermany224");
+        int n = Integer.parseInt(System.getProperty("images", "500"));
+        List<Path> files = files(data, n + 300);
+        String run = UUID.randomUUID().toString().substring(0, 8);
+
+        System.out.println("== bare model (in this process, batch 8, same images) ==");
+        double modelRate = bareModel(files.subList(0, Math.min(96, files.size())));
+        System.out.printf("bare model throughput: %.1f images/s%n", modelRate);
+
+        System.out.printf("%n== saturation: %d images uploaded by 4 concurrent devices ==%n", n);
+        String token = deviceToken();
+        List<Path> sat = files.subList(0, n);
+        long t0 = System.currentTimeMillis();
+        List<UUID> ids = uploadAll(sat, "BENCH-SAT-" + run, token, 4, 0);
+        Stats s1 = await(ids);
+        double pipeRate = n / ((s1.lastCompletedMs - t0) / 1000.0);
+        System.out.printf("pipeline throughput: %.1f images/s  (%.2fx bare model)%n", pipeRate, pipeRate / modelRate);
+        s1.print("latency under saturation");
+
+        double half = pipeRate / 2;
+        int m = Math.min(300, files.size() - n);
+        System.out.printf("%n== half the saturation rate: %d images at %.1f images/s ==%n", m, half);
+        List<UUID> ids2 = uploadAll(files.subList(n, n + m), "BENCH-HALF-" + run, deviceToken(), 1, half);
+        Stats s2 = await(ids2);
+        s2.print("latency at half rate");
+        System.out.printf("%nsummary: pipeline %.1f img/s = %.2fx bare model %.1f img/s (target >= 0.70); "
+                + "p95 at half rate %d ms (target < 2000)%n", pipeRate, pipeRate / modelRate, modelRate, s2.p(95));
+    }
+
+    static List<Path> files(Path data, int n) throws Exception {
+        List<Path> all = new ArrayList<>();
+        for (String label : new String[]{"NORMAL", "PNEUMONIA"}) {
+            try (Stream<Path> s = Files.list(data.resolve(label))) {
+                all.addAll(s.sorted().toList());
+            }
+        }
+        java.util.Collections.shuffle(all, new java.util.Random(42));
+        return all.subList(0, Math.min(n, all.size()));
+    }
+
+    static double bareModel(List<Path> files) throws Exception {
+        List<BufferedImage> imgs = new ArrayList<>();
+        for (Path f : files) {
+            imgs.add(Preprocessor.decode(Files.readAllBytes(f)));
+        }
+        try (PneumoniaModel model = PneumoniaModel.loadShipped()) {
+            model.predict(imgs.subList(0, 8));
+            double[] rates = new double[5];
+            for (int r = 0; r < rates.length; r++) {
+                long t = System.nanoTime();
+                for (int i = 0; i + 8 <= imgs.size(); i += 8) {
+                    model.predict(imgs.subList(i, i + 8));
+                }
+                rates[r] = (imgs.size() / 8 * 8) / ((System.nanoTime() - t) / 1e9);
+            }
+            Arrays.sort(rates);
+            return rates[rates.length / 2];
+        }
+    }
+
+    static String deviceToken() throws Exception {
+        var form = "grant_type=client_credentials&client_id=device-st-marys&client_secret=st-marys-device-secret";
+        var r = HTTP.send(HttpRequest.newBuilder(URI.create(TOKEN_URL)).header("Content-Type",
+                "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body()).get("access_token").asText();
+    }
+
+    static List<UUID> uploadAll(List<Path> files, String prefix, String token, int threads, double ratePerSec)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<UUID>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < files.size(); i++) {
+            if (ratePerSec > 0) {
+                long due = start + (long) (i / ratePerSec * 1e9);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            Path f = files.get(i);
+            String study = prefix + "-" + i;
+            futures.add(pool.submit(() -> upload(f, study, token)));
+        }
+        List<UUID> ids = new ArrayList<>();
+        for (Future<UUID> f : futures) {
+            ids.add(f.get());
+        }
+        pool.shutdown();
+        return ids;
+    }
+
+    static UUID upload(Path file, String study, String token) throws Exception {
+        String boundary = "----alveolus" + UUID.randomUUID();
+        var out = new java.io.ByteArrayOutputStream();
+        for (String[] field : new String[][]{{"studyId", study}, {"patientRef", "BENCH"}, {"priority", "ROUTINE"}}) {
+            out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field[0] + "\"\r\n\r\n"
+                    + field[1] + "\r\n").getBytes(StandardCharsets.UTF_8));
+        }
+        out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.jpeg\"\r\n"
+                + "Content-Type: image/jpeg\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        out.write(Files.readAllBytes(file));
+        out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        var r = HTTP.send(HttpRequest.newBuilder(URI.create(INGEST + "/api/images"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw new IllegalStateException("upload failed: " + r.statusCode() + " " + r.body());
+        }
+        return UUID.fromString(JSON.readTree(r.body()).get("analysisId").asText());
+    }
+
+    record Stats(long[] latenciesMs, long lastCompletedMs) {
+        long p(int pct) {
+            long[] l = latenciesMs.clone();
+            Arrays.sort(l);
+            return l[Math.min(l.length - 1, (int) Math.ceil(pct / 100.0 * l.length) - 1)];
+        }
+
+        void print(String what) {
+            System.out.printf("%s: p50 %d ms, p95 %d ms, p99 %d ms (n=%d)%n", what, p(50), p(95), p(99), latenciesMs.length);
+        }
+    }
+
+    static Stats await(List<UUID> ids) throws Exception {
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:15432/alveolus", "alveolus", "alveolus")) {
+            var st = c.prepareStatement("select count(*) filter (where status in ('COMPLETED','FAILED')), "
+                    + "max(completed_at) from analysis where id = any(?)");
+            st.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            long deadline = System.currentTimeMillis() + 900_000;
+            int last = -1;
+            while (System.currentTimeMillis() < deadline) {
+                try (var rs = st.executeQuery()) {
+                    rs.next();
+                    int done = rs.getInt(1);
+                    if (done != last) {
+                        System.out.printf("\r  analysed %d / %d", done, ids.size());
+                        last = done;
+                    }
+                    if (done == ids.size()) {
+                        System.out.println();
+                        break;
+                    }
+                }
+                Thread.sleep(100);
+            }
+            var lat = c.prepareStatement("select extract(epoch from (completed_at - received_at)) * 1000, "
+                    + "extract(epoch from completed_at) * 1000 from analysis where id = any(?) and completed_at is not null");
+            lat.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            List<Long> ls = new ArrayList<>();
+            long lastMs = 0;
+            try (var rs = lat.executeQuery()) {
+                while (rs.next()) {
+                    ls.add((long) rs.getDouble(1));
+                    lastMs = Math.max(lastMs, (long) rs.getDouble(2));
+                }
+            }
+            if (ls.size() < ids.size()) {
+                throw new IllegalStateException("only " + ls.size() + " of " + ids.size() + " analysed");
+            }
+            return new Stats(ls.stream().mapToLong(Long::longValue).toArray(), lastMs);
+        }
+    }
+}
