@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * Writes k8s/&lt;env&gt;/alveolus.yaml for every environment from helm/alveolus.
- * Usage: Render [repoRoot] [--check]  (--check: exit 1 when k8s/ differs from a fresh render, write nothing).
+ * Usage: Render [repoRoot] [write|check]  (check: exit 1 when k8s/ differs from a fresh render, write nothing).
  */
 public final class Render {
 
@@ -18,9 +18,9 @@ public final class Render {
         Path root = null;
         boolean check = false;
         for (String a : args) {
-            if ("--check".equals(a)) {
+            if ("--check".equals(a) || "check".equals(a)) {
                 check = true;
-            } else {
+            } else if (!"write".equals(a) && !"--write".equals(a)) {
                 root = Path.of(a);
             }
         }
