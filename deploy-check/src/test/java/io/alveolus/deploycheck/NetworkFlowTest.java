@@ -1,0 +1,97 @@
+package io.alveolus.deploycheck;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The NetworkPolicies allow exactly the flows of the design, nothing wider:
+ * <pre>
+ *   ingest-service   in: ingress controller, frontend-api, monitoring  out: DNS, Kafka, PostgreSQL, object store, Keycloak
+ *   inference-worker in: monitoring                                    out: DNS, Kafka, PostgreSQL, object store
+ *   results-service  in: ingress controller, frontend-api, monitoring  out: DNS, PostgreSQL, object store, Keycloak
+ *   frontend-api     in: ingress controller, monitoring                out: DNS, Kafka, Keycloak, results-service, ingest-service
+ * </pre>
+ */
+class NetworkFlowTest {
+
+    static final Map<String, Set<String>> INBOUND = Map.of(
+            "alveolus-ingest-service", Set.of("ingressController", "app:frontend-api", "monitoring"),
+            "alveolus-inference-worker", Set.of("monitoring"),
+            "alveolus-results-service", Set.of("ingressController", "app:frontend-api", "monitoring"),
+            "alveolus-frontend-api", Set.of("ingressController", "monitoring"));
+
+    static final Map<String, Set<String>> OUTBOUND = Map.of(
+            "alveolus-ingest-service", Set.of("dns", "kafka", "postgres", "objectStore", "keycloak"),
+            "alveolus-inference-worker", Set.of("dns", "kafka", "postgres", "objectStore"),
+            "alveolus-results-service", Set.of("dns", "postgres", "objectStore", "keycloak"),
+            "alveolus-frontend-api", Set.of("dns", "kafka", "keycloak", "app:results-service", "app:ingest-service"));
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.alveolus.deploycheck.Scenario#all")
+    void policiesAllowOnlyTheDesignedFlows(Scenario scenario) {
+        JsonNode peers = scenario.values().path("networkPolicy").path("peers");
+        for (ObjectNode np : scenario.manifests().ofKind("NetworkPolicy")) {
+            String name = Manifests.name(np);
+            JsonNode spec = np.path("spec");
+            Set<String> in = new TreeSet<>();
+            for (JsonNode rule : spec.path("ingress")) {
+                in.add(classify(rule.path("from"), peers, "from", name));
+                for (JsonNode port : rule.path("ports")) {
+                    String p = port.path("port").asText();
+                    if (!p.equals("http") && !p.equals("8080")) {
+                        throw new AssertionError(name + ": ingress on port " + p + ", only http/8080 is served");
+                    }
+                }
+            }
+            Set<String> out = new TreeSet<>();
+            for (JsonNode rule : spec.path("egress")) {
+                out.add(classify(rule.path("to"), peers, "to", name));
+                if (!rule.has("ports") || rule.path("ports").isEmpty()) {
+                    throw new AssertionError(name + ": egress rule without ports: " + rule);
+                }
+            }
+            assertEquals(new TreeSet<>(INBOUND.get(name)), in, scenario + " " + name + " inbound");
+            assertEquals(new TreeSet<>(OUTBOUND.get(name)), out, scenario + " " + name + " outbound");
+        }
+    }
+
+    /** Names a rule's peer list: one of the configured peers, or app:&lt;service&gt; for a pod of this release. */
+    private static String classify(JsonNode list, JsonNode peers, String field, String policy) {
+        if (list.isMissingNode() || list.isEmpty()) {
+            throw new AssertionError(policy + ": rule without '" + field + "' allows everyone");
+        }
+        for (JsonNode peer : list) {
+            JsonNode block = peer.path("ipBlock");
+            if (!block.isMissingNode() && block.path("cidr").asText().endsWith("/0")) {
+                throw new AssertionError(policy + ": rule allows " + block.path("cidr").asText());
+            }
+        }
+        Iterator<Map.Entry<String, JsonNode>> it = peers.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (list.equals(e.getValue().path(field))) {
+                return e.getKey();
+            }
+        }
+        if (list.size() == 1 && list.get(0).size() == 1 && list.get(0).has("podSelector")) {
+            JsonNode ml = list.get(0).path("podSelector").path("matchLabels");
+            if (ml.has("app.kubernetes.io/name") && "alveolus".equals(ml.path("app.kubernetes.io/instance").asText())) {
+                return "app:" + ml.path("app.kubernetes.io/name").asText();
+            }
+        }
+        List<String> known = new ArrayList<>();
+        peers.fieldNames().forEachRemaining(known::add);
+        throw new AssertionError(policy + ": peer list matches none of " + known + ": " + list);
+    }
+}

@@ -1,0 +1,92 @@
+package io.alveolus.deploycheck;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Each service gets exactly the configuration the platform contract says it reads. */
+class ServiceContractTest {
+
+    static final Set<String> KAFKA = Set.of("KAFKA_BOOTSTRAP_SERVERS");
+    static final Set<String> DB = Set.of("QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD");
+    static final Set<String> S3 = Set.of("ALVEOLUS_S3_ENDPOINT", "ALVEOLUS_S3_ACCESS_KEY", "ALVEOLUS_S3_SECRET_KEY", "ALVEOLUS_S3_BUCKET");
+    static final Set<String> OIDC = Set.of("QUARKUS_OIDC_AUTH_SERVER_URL", "QUARKUS_OIDC_CLIENT_ID");
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.alveolus.deploycheck.Scenario#all")
+    void environmentFollowsTheContract(Scenario scenario) {
+        JsonNode v = scenario.values();
+        Map<String, EnvVar> ingest = env(scenario, "alveolus-ingest-service");
+        Map<String, EnvVar> worker = env(scenario, "alveolus-inference-worker");
+        Map<String, EnvVar> results = env(scenario, "alveolus-results-service");
+        Map<String, EnvVar> frontend = env(scenario, "alveolus-frontend-api");
+
+        has(ingest, KAFKA, DB, S3, OIDC);
+        has(worker, KAFKA, DB, S3, Set.of("ALVEOLUS_MODEL_VERSION"));
+        has(results, DB, S3, OIDC);
+        has(frontend, KAFKA, OIDC, Set.of("QUARKUS_OIDC_CREDENTIALS_SECRET", "ALVEOLUS_RESULTS_URL", "ALVEOLUS_INGEST_URL"));
+
+        // Least privilege: no service sees credentials it does not use.
+        lacks(results, "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SASL_JAAS_CONFIG");
+        lacks(worker, "QUARKUS_OIDC_AUTH_SERVER_URL", "QUARKUS_OIDC_CREDENTIALS_SECRET");
+        lacks(frontend, "QUARKUS_DATASOURCE_PASSWORD", "ALVEOLUS_S3_SECRET_KEY");
+        lacks(ingest, "QUARKUS_OIDC_CREDENTIALS_SECRET");
+        lacks(results, "QUARKUS_OIDC_CREDENTIALS_SECRET");
+
+        assertEquals("alveolus-ingest", ingest.get("QUARKUS_OIDC_CLIENT_ID").getValue());
+        assertEquals("alveolus-results", results.get("QUARKUS_OIDC_CLIENT_ID").getValue());
+        assertEquals("alveolus-portal", frontend.get("QUARKUS_OIDC_CLIENT_ID").getValue());
+        assertTrue(frontend.get("QUARKUS_OIDC_AUTH_SERVER_URL").getValue().endsWith("/realms/alveolus"));
+        assertEquals(v.path("model").path("version").asText(), worker.get("ALVEOLUS_MODEL_VERSION").getValue());
+        assertEquals("http://alveolus-results-service:8080", frontend.get("ALVEOLUS_RESULTS_URL").getValue());
+        assertEquals("http://alveolus-ingest-service:8080", frontend.get("ALVEOLUS_INGEST_URL").getValue());
+        assertEquals(v.path("postgres").path("credentialsSecret").path("name").asText(),
+                worker.get("QUARKUS_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getName());
+
+        if ("scram-sha-512".equals(v.path("kafka").path("auth").path("mode").asText())) {
+            for (var e : Map.of("alveolus-ingest-service", ingest, "alveolus-inference-worker", worker,
+                    "alveolus-frontend-api", frontend).entrySet()) {
+                EnvVar jaas = e.getValue().get("KAFKA_SASL_JAAS_CONFIG");
+                assertNotNull(jaas, e.getKey() + " lacks KAFKA_SASL_JAAS_CONFIG");
+                String secret = jaas.getValueFrom().getSecretKeyRef().getName();
+                assertEquals(e.getKey(), secret, "JAAS config comes from the KafkaUser's Secret");
+                if (v.path("strimzi").path("enabled").asBoolean()) {
+                    assertTrue(scenario.manifests().find("KafkaUser", secret).isPresent(), "KafkaUser " + secret + " rendered");
+                }
+            }
+        }
+    }
+
+    private static Map<String, EnvVar> env(Scenario scenario, String deployment) {
+        Deployment d = Manifests.as(scenario.manifests().find("Deployment", deployment).orElseThrow(), Deployment.class);
+        List<EnvVar> env = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        return env.stream().collect(Collectors.toMap(EnvVar::getName, Function.identity()));
+    }
+
+    @SafeVarargs
+    private static void has(Map<String, EnvVar> env, Set<String>... groups) {
+        for (Set<String> g : groups) {
+            for (String name : g) {
+                assertTrue(env.containsKey(name), "missing " + name + " in " + env.keySet());
+            }
+        }
+    }
+
+    private static void lacks(Map<String, EnvVar> env, String... names) {
+        for (String n : names) {
+            assertTrue(!env.containsKey(n), "unexpected " + n);
+        }
+    }
+}
