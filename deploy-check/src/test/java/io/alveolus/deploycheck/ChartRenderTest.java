@@ -22,6 +22,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -56,6 +57,16 @@ class ChartRenderTest {
     void chartLintsStrict() {
         LintResult lint = Scenario.RENDERER.lint();
         assertFalse(lint.isFailed(), () -> "helm lint --strict failed: " + lint.getMessages());
+    }
+
+    @Test
+    void valuesSchemaRejectsMisspeltAndMistypedValues() {
+        // A misspelt key would otherwise be silently ignored and the default used.
+        assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("servces.worker.replicas", 2).render());
+        assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("services.worker.autoscaling.maxReplica", 2).render());
+        assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("kafka.topics.imageReceived.partitions", 0).render());
+        assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("kafka.auth.mode", "plain").render());
+        assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("oidc.authServerUrl", "keycloak").render());
     }
 
     @ParameterizedTest(name = "{0}")
