@@ -111,7 +111,11 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- $svc := index $v.services .key -}}
 {{- $design := index (include "alveolus.design" $root | fromYaml) .key -}}
 - name: JAVA_TOOL_OPTIONS
+  {{- if eq .key "worker" }}
+  value: {{ printf "%s -Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1" ($svc.javaToolOptions | default $v.common.javaToolOptions) (int $svc.torchThreads) | quote }}
+  {{- else }}
   value: {{ $svc.javaToolOptions | default $v.common.javaToolOptions | quote }}
+  {{- end }}
 - name: QUARKUS_HTTP_PORT
   value: "8080"
 {{- if has "kafka" $design.outbound }}
@@ -164,6 +168,10 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
   value: {{ required "oidc.authServerUrl is required" $v.oidc.authServerUrl | quote }}
 - name: QUARKUS_OIDC_CLIENT_ID
   value: {{ index $v.oidc.clientIds $design.oidcClient | quote }}
+{{- if ne .key "frontend" }}
+- name: QUARKUS_OIDC_TOKEN_AUDIENCE
+  value: {{ required "oidc.apiAudience is required" $v.oidc.apiAudience | quote }}
+{{- end }}
 {{- if eq .key "frontend" }}
 - name: QUARKUS_OIDC_CREDENTIALS_SECRET
   valueFrom:
@@ -175,6 +183,8 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- if eq .key "worker" }}
 - name: ALVEOLUS_MODEL_VERSION
   value: {{ required "model.version is required" $v.model.version | quote }}
+- name: OMP_NUM_THREADS
+  value: {{ $svc.torchThreads | quote }}
 - name: DJL_CACHE_DIR
   value: /var/cache/djl
 - name: ENGINE_CACHE_DIR

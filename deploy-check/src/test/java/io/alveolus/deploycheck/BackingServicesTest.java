@@ -148,6 +148,12 @@ class BackingServicesTest {
             tenantClaim |= "tenant".equals(mapper.path("config").path("claim.name").asText());
         }
         assertTrue(tenantClaim, "portal tokens carry the tenant claim");
+        boolean apiAudience = false;
+        for (JsonNode mapper : portal.path("protocolMappers")) {
+            apiAudience |= scenario.values().path("oidc").path("apiAudience").asText()
+                    .equals(mapper.path("config").path("included.custom.audience").asText());
+        }
+        assertTrue(apiAudience, "portal tokens carry the audience the APIs require");
         String profile = realm.path("components").path("org.keycloak.userprofile.UserProfileProvider").get(0)
                 .path("config").path("kc.user.profile.config").get(0).asText();
         assertTrue(profile.contains("\"name\":\"tenant\""), "tenant attribute declared in the user profile");

@@ -50,6 +50,21 @@ class ServiceContractTest {
         assertEquals("alveolus-portal", frontend.get("QUARKUS_OIDC_CLIENT_ID").getValue());
         assertTrue(frontend.get("QUARKUS_OIDC_AUTH_SERVER_URL").getValue().endsWith("/realms/alveolus"));
         assertEquals(v.path("model").path("version").asText(), worker.get("ALVEOLUS_MODEL_VERSION").getValue());
+        // The APIs check the audience of bearer tokens; the portal is a web-app and checks none.
+        assertEquals(v.path("oidc").path("apiAudience").asText(), ingest.get("QUARKUS_OIDC_TOKEN_AUDIENCE").getValue());
+        assertEquals(v.path("oidc").path("apiAudience").asText(), results.get("QUARKUS_OIDC_TOKEN_AUDIENCE").getValue());
+        lacks(frontend, "QUARKUS_OIDC_TOKEN_AUDIENCE");
+        // Every service listens on 8080 in its container whatever its application.properties say (dev ports differ).
+        for (Map<String, EnvVar> e : List.of(ingest, worker, results, frontend)) {
+            assertEquals("8080", e.get("QUARKUS_HTTP_PORT").getValue());
+        }
+        // PyTorch sizes its thread pool from the node's cores: it must be pinned to the container's CPU limit.
+        Deployment wd = Manifests.as(scenario.manifests().find("Deployment", "alveolus-inference-worker").orElseThrow(), Deployment.class);
+        double cpuLimit = wd.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits().get("cpu")
+                .getNumericalAmount().doubleValue();
+        int threads = Integer.parseInt(worker.get("OMP_NUM_THREADS").getValue());
+        assertTrue(threads >= 1 && threads <= Math.max(1, Math.floor(cpuLimit)), threads + " torch threads for a CPU limit of " + cpuLimit);
+        assertTrue(worker.get("JAVA_TOOL_OPTIONS").getValue().contains("-Dai.djl.pytorch.num_threads=" + threads));
         assertEquals("http://alveolus-results-service:8080", frontend.get("ALVEOLUS_RESULTS_URL").getValue());
         assertEquals("http://alveolus-ingest-service:8080", frontend.get("ALVEOLUS_INGEST_URL").getValue());
         assertEquals(v.path("postgres").path("credentialsSecret").path("name").asText(),
