@@ -43,6 +43,9 @@ class NetworkFlowTest {
         JsonNode peers = scenario.values().path("networkPolicy").path("peers");
         for (ObjectNode np : scenario.manifests().ofKind("NetworkPolicy")) {
             String name = Manifests.name(np);
+            if (!INBOUND.containsKey(name)) {
+                continue; // backing-service policies: backingServicePoliciesAdmitOnlyTheirClients
+            }
             JsonNode spec = np.path("spec");
             Set<String> in = new TreeSet<>();
             for (JsonNode rule : spec.path("ingress")) {
@@ -64,6 +67,56 @@ class NetworkFlowTest {
             assertEquals(new TreeSet<>(INBOUND.get(name)), in, scenario + " " + name + " inbound");
             assertEquals(new TreeSet<>(OUTBOUND.get(name)), out, scenario + " " + name + " outbound");
         }
+    }
+
+    static java.util.stream.Stream<Scenario> withBackingPolicies() {
+        return java.util.stream.Stream.of(Scenario.DEV, Scenario.ALL_ON);
+    }
+
+    /** PostgreSQL, MinIO and Keycloak admit the services that use them (and their own operators), nobody else. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("withBackingPolicies")
+    void backingServicePoliciesAdmitOnlyTheirClients(Scenario scenario) {
+        Manifests m = scenario.manifests();
+        assertEquals(Set.of("ingest-service", "inference-worker", "results-service", "keycloak", "keycloak-realm-import"),
+                admittedApps(m.find("NetworkPolicy", "alveolus-db").orElseThrow(), 5432));
+        // PostgreSQL backups may target the tenant too.
+        assertEquals(Set.of("ingest-service", "inference-worker", "results-service", "cnpg:alveolus-db"),
+                admittedApps(m.find("NetworkPolicy", "alveolus-minio").orElseThrow(), 9000));
+        assertEquals(Set.of("ingest-service", "results-service", "frontend-api"),
+                admittedApps(m.find("NetworkPolicy", "alveolus-keycloak").orElseThrow(), 8443));
+    }
+
+    /** The app names (app.kubernetes.io/name or app label) of the pods a policy admits on a port, own pods excluded. */
+    private static Set<String> admittedApps(ObjectNode policy, int port) {
+        JsonNode own = policy.path("spec").path("podSelector").path("matchLabels");
+        Set<String> apps = new TreeSet<>();
+        for (JsonNode rule : policy.path("spec").path("ingress")) {
+            boolean onPort = false;
+            for (JsonNode p : rule.path("ports")) {
+                onPort |= p.path("port").asInt() == port;
+            }
+            if (!onPort) {
+                continue;
+            }
+            for (JsonNode peer : rule.path("from")) {
+                if (peer.has("namespaceSelector") || !peer.has("podSelector")) {
+                    continue;
+                }
+                JsonNode ml = peer.path("podSelector").path("matchLabels");
+                if (ml.equals(own)) {
+                    continue;
+                }
+                String app = ml.has("app.kubernetes.io/name") ? ml.path("app.kubernetes.io/name").asText()
+                        : ml.has("cnpg.io/cluster") ? "cnpg:" + ml.path("cnpg.io/cluster").asText()
+                        : ml.path("app").asText(null);
+                if (app == null) {
+                    throw new AssertionError(Manifests.name(policy) + " admits unlabelled pods: " + peer);
+                }
+                apps.add(app);
+            }
+        }
+        return apps;
     }
 
     /** Names a rule's peer list: one of the configured peers, or app:&lt;service&gt; for a pod of this release. */

@@ -32,7 +32,8 @@ public record Scenario(String name, String namespace, List<String> valuesFiles, 
             "minio.enabled", true,
             "keycloak.enabled", true,
             "kafka.auth.mode", "scram-sha-512",
-            "metrics.serviceMonitor.enabled", true));
+            "metrics.serviceMonitor.enabled", true,
+            "networkPolicy.backingServices.enabled", true));
 
     public static Stream<Scenario> all() {
         return Stream.of(DEFAULT, DEV, PROD, PROD_GPU, GPU, HPA_FALLBACK, ALL_ON);
