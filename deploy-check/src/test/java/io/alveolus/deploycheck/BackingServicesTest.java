@@ -34,6 +34,22 @@ class BackingServicesTest {
         }
     }
 
+    /** Install order step 1 (docs/operations.md): backing services only, no application objects. */
+    @Test
+    void backingServicesRenderAloneForAStagedInstall() {
+        Manifests m = Manifests.parse(Scenario.PROD
+                .with("services.ingest.enabled", false).with("services.worker.enabled", false)
+                .with("services.results.enabled", false).with("services.frontend.enabled", false).render());
+        for (String kind : List.of("Deployment", "Service", "ServiceAccount", "PodDisruptionBudget", "HorizontalPodAutoscaler",
+                "ScaledObject", "TriggerAuthentication", "Ingress")) {
+            assertTrue(m.ofKind(kind).isEmpty(), kind + " rendered with every service disabled");
+        }
+        for (String kind : List.of("Kafka", "KafkaNodePool", "KafkaTopic", "Cluster", "ScheduledBackup", "Tenant", "Keycloak",
+                "KeycloakRealmImport")) {
+            assertFalse(m.ofKind(kind).isEmpty(), kind + " missing from the backing-services-only render");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("withBackingServices")
     void strimziKafkaMatchesTheTopicsAndClients(Scenario scenario) {
