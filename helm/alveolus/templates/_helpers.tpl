@@ -110,12 +110,15 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- $v := $root.Values -}}
 {{- $svc := index $v.services .key -}}
 {{- $design := index (include "alveolus.design" $root | fromYaml) .key -}}
+{{- $ram := int ($svc.maxRamPercentage | default $v.common.maxRamPercentage) }}
+{{- $opts := printf "-XX:MaxRAMPercentage=%d.0 %s" $ram ($svc.javaToolOptions | default $v.common.javaToolOptions) }}
+{{- if eq .key "worker" }}
+{{- $opts = printf "%s -Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1" $opts (int $svc.torchThreads) }}
+{{- end }}
 - name: JAVA_TOOL_OPTIONS
-  {{- if eq .key "worker" }}
-  value: {{ printf "%s -Dai.djl.pytorch.num_threads=%d -Dai.djl.pytorch.num_interop_threads=1" ($svc.javaToolOptions | default $v.common.javaToolOptions) (int $svc.torchThreads) | quote }}
-  {{- else }}
-  value: {{ $svc.javaToolOptions | default $v.common.javaToolOptions | quote }}
-  {{- end }}
+  value: {{ $opts | quote }}
+- name: JAVA_MAX_RAM_RATIO
+  value: {{ $ram | quote }}
 - name: QUARKUS_HTTP_PORT
   value: "8080"
 {{- if has "kafka" $design.outbound }}

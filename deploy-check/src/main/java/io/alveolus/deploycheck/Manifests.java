@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
 public final class Manifests {
 
     public static final YAMLMapper YAML = YAMLMapper.builder().build();
+    /** Shared: building a mapper and its fabric8 deserializers is the expensive part of a typed read. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<ObjectNode> documents;
 
@@ -66,7 +68,7 @@ public final class Manifests {
 
     public static <T> T as(JsonNode node, Class<T> type) {
         try {
-            return new ObjectMapper().treeToValue(node, type);
+            return JSON.treeToValue(node, type);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read " + kind(node) + "/" + name(node) + " as " + type.getSimpleName(), e);
         }

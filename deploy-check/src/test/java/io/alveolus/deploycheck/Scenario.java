@@ -16,6 +16,7 @@ public record Scenario(String name, String namespace, List<String> valuesFiles, 
     static final ChartRenderer RENDERER = new ChartRenderer(ChartRenderer.locateRepoRoot());
 
     private static final Map<String, Manifests> RENDERED = new ConcurrentHashMap<>();
+    private static final Map<String, JsonNode> VALUES = new ConcurrentHashMap<>();
 
     public static final Scenario DEFAULT = new Scenario("default", "alveolus", List.of(), Map.of());
     public static final Scenario DEV = new Scenario("dev", "alveolus-dev", List.of("values-dev.yaml"), Map.of());
@@ -62,7 +63,7 @@ public record Scenario(String name, String namespace, List<String> valuesFiles, 
     }
 
     public JsonNode values() {
-        return Values.effective(RENDERER.chartDir(), valuesFiles, overrides);
+        return VALUES.computeIfAbsent(name, n -> Values.effective(RENDERER.chartDir(), valuesFiles, overrides));
     }
 
     @Override

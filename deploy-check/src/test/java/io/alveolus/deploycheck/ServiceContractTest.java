@@ -58,6 +58,13 @@ class ServiceContractTest {
         for (Map<String, EnvVar> e : List.of(ingest, worker, results, frontend)) {
             assertEquals("8080", e.get("QUARKUS_HTTP_PORT").getValue());
         }
+        // The heap share is the same for the JVM flag and for run-java.sh (Jib's UBI entrypoint), and leaves the worker
+        // at least half its memory for libtorch.
+        for (Map<String, EnvVar> e : List.of(ingest, worker, results, frontend)) {
+            String ratio = e.get("JAVA_MAX_RAM_RATIO").getValue();
+            assertTrue(e.get("JAVA_TOOL_OPTIONS").getValue().startsWith("-XX:MaxRAMPercentage=" + ratio + ".0 "));
+        }
+        assertTrue(Integer.parseInt(worker.get("JAVA_MAX_RAM_RATIO").getValue()) <= 50, "worker heap share");
         // PyTorch sizes its thread pool from the node's cores: it must be pinned to the container's CPU limit.
         Deployment wd = Manifests.as(scenario.manifests().find("Deployment", "alveolus-inference-worker").orElseThrow(), Deployment.class);
         double cpuLimit = wd.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits().get("cpu")
