@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the model CLI (io.alveolus.training.Main) with the classpath resolved by Maven.
+# Usage: model-training/run.sh <train|evaluate|bench> [options]   (see --help)
+# Builds model + model-training first unless ALVEOLUS_SKIP_BUILD=1. JVM options: JAVA_OPTS (default -Xmx6g).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+CP_FILE="$HERE/target/classpath.txt"
+if [[ "${ALVEOLUS_SKIP_BUILD:-0}" != "1" || ! -f "$CP_FILE" ]]; then
+  # -f on the module poms: builds only our two modules (works even while other modules are mid-edit)
+  mvn -q -f "$ROOT/model/pom.xml" install -DskipTests >&2
+  mvn -q -f "$HERE/pom.xml" package -DskipTests >&2
+  mvn -q -f "$HERE/pom.xml" dependency:build-classpath -Dmdep.outputFile="$CP_FILE" >&2
+fi
+exec java ${JAVA_OPTS:--Xmx6g} -Dai.djl.offline=true -cp "$HERE/target/classes:$(cat "$CP_FILE")" \
+  io.alveolus.training.Main "$@"

@@ -1,0 +1,133 @@
+package io.alveolus.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything needed to run and interpret a trained pneumonia model, stored as {@code manifest.json} next to
+ * the parameter file. Written by the training CLI, read by {@link PneumoniaModel}.
+ *
+ * @param name                     model name, e.g. {@code "pneumonia"}
+ * @param version                  model version, e.g. {@code "pneumonia-v1"}
+ * @param architecture             network description; {@link PneumoniaNet} rebuilds the block from it
+ * @param paramsFile               file name of the DJL parameter file in the model folder
+ * @param inputSize                side of the square greyscale input (pixels)
+ * @param normalisation            mean/std applied after scaling the grey values to [0,1]
+ * @param calibration              Platt scaling applied to the raw logit
+ * @param threshold                decision threshold on the calibrated probability
+ * @param validatedThresholdRange  [min, max] thresholds for which operating points were measured; tenants may
+ *                                 override the threshold only within this range
+ * @param metrics                  validation metrics of this model
+ * @param trainingData             provenance of the training data
+ * @param createdAt                ISO-8601 instant of creation
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelManifest(
+        String name,
+        String version,
+        Architecture architecture,
+        String paramsFile,
+        int inputSize,
+        Normalisation normalisation,
+        Calibration calibration,
+        double threshold,
+        double[] validatedThresholdRange,
+        Metrics metrics,
+        TrainingData trainingData,
+        String createdAt) {
+
+    /** Compact ResNet description; {@code widths.length == blocksPerStage.length}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Architecture(String description, int stemWidth, int[] widths, int[] blocksPerStage,
+                               float dropout, long parameterCount) {
+    }
+
+    /** {@code x' = (x - mean) / std}, x in [0,1]. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Normalisation(float mean, float std) {
+    }
+
+    /**
+     * Calibrated probability {@code p = sigmoid(a * logit + b)}. {@code method} is {@code "platt"}
+     * (a temperature scaling is the special case b = 0, a = 1/T).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Calibration(String method, double a, double b) {
+        public static Calibration identity() {
+            return new Calibration("identity", 1.0, 0.0);
+        }
+
+        public double apply(double logit) {
+            double z = a * logit + b;
+            return 1.0 / (1.0 + Math.exp(-z));
+        }
+    }
+
+    /** Operating point on the validation split at a given threshold. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record OperatingPoint(double threshold, double sensitivity, double specificity) {
+    }
+
+    /** Validation metrics (patient-disjoint validation split). */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Metrics(String split, int positives, int negatives,
+                          double auroc, double[] aurocCi95, double sensitivity, double[] sensitivityCi95,
+                          double specificity, double[] specificityCi95, double ece,
+                          List<OperatingPoint> operatingPoints) {
+    }
+
+    /** Provenance of the training data. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record TrainingData(String source, String attribution, String licence, String splitSha256,
+                               int duplicatesRemoved, int trainImages, int trainPatients,
+                               int validationImages, int validationPatients,
+                               int trainNormal, int trainPneumonia, int validationNormal,
+                               int validationPneumonia, long seed) {
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static ModelManifest read(InputStream in) throws IOException {
+        return MAPPER.readValue(in, ModelManifest.class);
+    }
+
+    public static ModelManifest read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in);
+        }
+    }
+
+    public void write(Path file) throws IOException {
+        MAPPER.writeValue(file.toFile(), this);
+    }
+
+    public String toJson() {
+        try {
+            return MAPPER.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** True if {@code t} lies inside {@link #validatedThresholdRange()} (inclusive). */
+    public boolean isThresholdValidated(double t) {
+        return validatedThresholdRange != null && validatedThresholdRange.length == 2
+                && t >= validatedThresholdRange[0] && t <= validatedThresholdRange[1];
+    }
+
+    public ModelManifest withCalibration(Calibration c, double newThreshold, double[] range, Metrics m) {
+        return new ModelManifest(name, version, architecture, paramsFile, inputSize, normalisation, c,
+                newThreshold, range, m, trainingData, createdAt);
+    }
+}

@@ -1,0 +1,251 @@
+package io.alveolus.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The pneumonia classifier (DJL, PyTorch engine).
+ *
+ * <p><b>Thread safety:</b> all public methods are safe to call from several threads; {@code predict} is
+ * {@code synchronized} (one forward pass at a time per instance — PyTorch already parallelises each
+ * operator over its intra-op threads, set with {@code -Dai.djl.pytorch.num_threads=N}). Use one
+ * instance per process, or several instances for concurrent forward passes.
+ *
+ * <p><b>Memory:</b> every call allocates its tensors in a child {@link NDManager} that is closed before the
+ * call returns, so native memory stays flat however many calls are made. Close the model to free the weights.
+ */
+public final class PneumoniaModel implements AutoCloseable {
+
+    /** Classpath folder of the shipped model. */
+    public static final String SHIPPED_RESOURCE = "alveolus/model/pneumonia-v1/";
+
+    private final ModelManifest manifest;
+    private final Model model;
+    private final Block features;
+    private final Block head;
+    private final Preprocessor preprocessor;
+    private final float[] camWeights;
+    private final float camBias;
+    private boolean closed;
+
+    private PneumoniaModel(ModelManifest manifest, Model model) {
+        this.manifest = manifest;
+        this.model = model;
+        SequentialBlock net = (SequentialBlock) model.getBlock();
+        this.features = net.getChildren().get(0).getValue();
+        this.head = net.getChildren().get(1).getValue();
+        Linear linear = (Linear) head.getChildren().get(2).getValue();
+        this.camWeights = linear.getParameters().get("weight").getArray().toFloatArray();
+        this.camBias = linear.getParameters().get("bias").getArray().getFloat();
+        this.preprocessor = new Preprocessor(manifest);
+    }
+
+    /** Loads the model shipped in this jar ({@value #SHIPPED_RESOURCE}). */
+    public static PneumoniaModel loadShipped() {
+        ClassLoader cl = PneumoniaModel.class.getClassLoader();
+        Path tmp = null;
+        try {
+            tmp = Files.createTempDirectory("alveolus-model-");
+            ModelManifest m;
+            try (InputStream in = cl.getResourceAsStream(SHIPPED_RESOURCE + "manifest.json")) {
+                if (in == null) {
+                    throw new IllegalStateException("No shipped model on the classpath at " + SHIPPED_RESOURCE);
+                }
+                Files.copy(in, tmp.resolve("manifest.json"));
+            }
+            m = ModelManifest.read(tmp.resolve("manifest.json"));
+            try (InputStream in = cl.getResourceAsStream(SHIPPED_RESOURCE + m.paramsFile())) {
+                if (in == null) {
+                    throw new IllegalStateException("Shipped manifest names " + m.paramsFile() + " but it is missing");
+                }
+                Files.copy(in, tmp.resolve(m.paramsFile()), StandardCopyOption.REPLACE_EXISTING);
+            }
+            return load(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(tmp); // parameters are in memory once loaded
+        }
+    }
+
+    /** Loads {@code manifest.json} and its parameter file from a folder. */
+    public static PneumoniaModel load(Path dir) {
+        try {
+            ModelManifest m = ModelManifest.read(dir.resolve("manifest.json"));
+            Model model = Model.newInstance(m.version(), "PyTorch");
+            try {
+                model.setBlock(PneumoniaNet.build(m.architecture()));
+                model.load(dir, prefixOf(m.paramsFile()));
+                return new PneumoniaModel(m, model);
+            } catch (RuntimeException | MalformedModelException | IOException e) {
+                model.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot load model from " + dir, e);
+        } catch (MalformedModelException e) {
+            throw new IllegalStateException("Malformed model in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String prefixOf(String paramsFile) {
+        return paramsFile.replaceFirst("(-\\d{4})?\\.params$", "");
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+
+    public Preprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    /** One image, manifest threshold. */
+    public Prediction predict(BufferedImage image) {
+        return predict(List.of(image)).get(0);
+    }
+
+    /** Batched prediction with the manifest threshold. */
+    public List<Prediction> predict(List<BufferedImage> images) {
+        return predict(images, manifest.threshold());
+    }
+
+    /**
+     * Batched prediction: preprocesses all images and runs ONE forward pass.
+     *
+     * @param threshold decision threshold on the calibrated probability (e.g. a tenant override; callers
+     *                  should keep it inside {@link ModelManifest#validatedThresholdRange()})
+     */
+    public List<Prediction> predict(List<BufferedImage> images, double threshold) {
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        long t0 = System.nanoTime();
+        int s = manifest.inputSize();
+        int n = images.size();
+        float[] batch = new float[n * s * s];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(preprocessor.apply(images.get(i)), 0, batch, i * s * s, s * s);
+        }
+        return predictPreprocessed(batch, n, threshold, true, t0);
+    }
+
+    /** Raw logits for already preprocessed inputs ({@code n * inputSize^2} floats); no CAM. */
+    public float[] logits(float[] preprocessed, int n) {
+        List<Prediction> p = predictPreprocessed(preprocessed, n, manifest.threshold(), false, System.nanoTime());
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (float) p.get(i).logit();
+        }
+        return out;
+    }
+
+    private synchronized List<Prediction> predictPreprocessed(float[] batch, int n, double threshold,
+                                                              boolean withCam, long t0) {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+        int s = manifest.inputSize();
+        float[] logits;
+        float[] fmap = null;
+        int c = 0;
+        int h = 0;
+        int w = 0;
+        try (NDManager sub = model.getNDManager().newSubManager()) {
+            ParameterStore ps = new ParameterStore(sub, false);
+            NDArray x = sub.create(batch, new Shape(n, 1, s, s));
+            NDArray f = features.forward(ps, new NDList(x), false).singletonOrThrow();
+            NDArray z = head.forward(ps, new NDList(f), false).singletonOrThrow();
+            logits = z.toFloatArray();
+            if (withCam) {
+                Shape fs = f.getShape();
+                c = (int) fs.get(1);
+                h = (int) fs.get(2);
+                w = (int) fs.get(3);
+                fmap = f.toFloatArray();
+            }
+        }
+        List<Prediction> out = new ArrayList<>(n);
+        float[][] cams = new float[n][];
+        if (withCam) {
+            for (int i = 0; i < n; i++) {
+                cams[i] = cam(fmap, i, c, h, w, s);
+            }
+        }
+        double ms = (System.nanoTime() - t0) / 1e6;
+        for (int i = 0; i < n; i++) {
+            double p = manifest.calibration().apply(logits[i]);
+            out.add(new Prediction(p, p >= threshold, threshold, logits[i], cams[i], withCam ? s : 0, ms, n));
+        }
+        return out;
+    }
+
+    /** CAM_i(y,x) = b + sum_c w_c F_i,c(y,x), upsampled bilinearly, ReLU, divided by its max. */
+    private float[] cam(float[] fmap, int i, int c, int h, int w, int size) {
+        float[] small = new float[h * w];
+        int base = i * c * h * w;
+        for (int k = 0; k < c; k++) {
+            float wk = camWeights[k];
+            int off = base + k * h * w;
+            for (int j = 0; j < h * w; j++) {
+                small[j] += wk * fmap[off + j];
+            }
+        }
+        for (int j = 0; j < small.length; j++) {
+            small[j] += camBias;
+        }
+        float[] up = Preprocessor.resize(small, w, h, size, size);
+        float max = 0;
+        for (float v : up) {
+            max = Math.max(max, v);
+        }
+        for (int j = 0; j < up.length; j++) {
+            up[j] = max > 0 ? Math.max(0f, up[j]) / max : 0f;
+        }
+        return up;
+    }
+
+    /** RGBA PNG overlay of the prediction's CAM ({@code inputSize} square); see {@link Heatmaps}. */
+    public byte[] heatmapPng(Prediction p) {
+        return Heatmaps.png(p);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            model.close();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

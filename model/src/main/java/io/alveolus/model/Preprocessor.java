@@ -1,0 +1,211 @@
+package io.alveolus.model;
+
+import javax.imageio.ImageIO;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The single preprocessing used by training, evaluation and inference:
+ * any {@link BufferedImage} (RGB, 8-bit grey, 16-bit grey, indexed...) &rarr; greyscale in [0,1] &rarr;
+ * resize to {@code inputSize x inputSize} (bilinear; triangle filter widened when downscaling, like PIL's
+ * BILINEAR, so large radiographs are not aliased; aspect ratio is NOT kept, as in the training data) &rarr;
+ * {@code (x - mean) / std} &rarr; {@code float[inputSize * inputSize]} in row-major order.
+ * Immutable and thread-safe.
+ */
+public final class Preprocessor {
+
+    private final int inputSize;
+    private final float mean;
+    private final float std;
+
+    public Preprocessor(int inputSize, float mean, float std) {
+        if (inputSize <= 0 || std <= 0) {
+            throw new IllegalArgumentException("inputSize and std must be positive");
+        }
+        this.inputSize = inputSize;
+        this.mean = mean;
+        this.std = std;
+    }
+
+    public Preprocessor(ModelManifest manifest) {
+        this(manifest.inputSize(), manifest.normalisation().mean(), manifest.normalisation().std());
+    }
+
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** Full pipeline: grey, resize, scale to [0,1], normalise. */
+    public float[] apply(BufferedImage image) {
+        float[] x = toUnitGrey(image);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (x[i] - mean) / std;
+        }
+        return x;
+    }
+
+    /** Grey, resized to inputSize, in [0,1], not normalised (used by training augmentation). */
+    public float[] toUnitGrey(BufferedImage image) {
+        return resize(grey(image), image.getWidth(), image.getHeight(), inputSize, inputSize);
+    }
+
+    /** Normalises a [0,1] array in place and returns it. */
+    public float[] normalise(float[] unit) {
+        for (int i = 0; i < unit.length; i++) {
+            unit[i] = (unit[i] - mean) / std;
+        }
+        return unit;
+    }
+
+    /**
+     * Greyscale values in [0,1] at the image's own size. Grey images (any bit depth) use the raw samples
+     * divided by the maximum sample value; colour images use the sRGB values: R when R == G == B, else
+     * Rec. 601 luma (0.299 R + 0.587 G + 0.114 B).
+     */
+    public static float[] grey(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        float[] out = new float[w * h];
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        if (cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(cm instanceof java.awt.image.IndexColorModel)) {
+            int bits = cm.getComponentSize(0);
+            double max = bits >= 32 ? 4294967295.0 : (double) ((1L << bits) - 1);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    out[y * w + x] = (float) clamp01((row[x] & 0xFFFFFFFFL) / max);
+                }
+            }
+            return out;
+        }
+        int[] rgb = new int[w];
+        for (int y = 0; y < h; y++) {
+            image.getRGB(0, y, w, 1, rgb, 0, w);
+            for (int x = 0; x < w; x++) {
+                int p = rgb[x];
+                int r = (p >> 16) & 0xFF;
+                int g = (p >> 8) & 0xFF;
+                int b = p & 0xFF;
+                float v = (r == g && g == b) ? r : (float) (0.299 * r + 0.587 * g + 0.114 * b);
+                out[y * w + x] = v / 255f;
+            }
+        }
+        return out;
+    }
+
+    private static double clamp01(double v) {
+        return v < 0 ? 0 : (v > 1 ? 1 : v);
+    }
+
+    /**
+     * Separable bilinear (triangle filter) resize with half-pixel centres. When downscaling, the filter
+     * support grows with the scale factor (antialiasing). Identity when sizes match.
+     */
+    public static float[] resize(float[] src, int sw, int sh, int dw, int dh) {
+        if (sw == dw && sh == dh) {
+            return src.clone();
+        }
+        float[] tmp = new float[dw * sh];
+        Kernel kx = Kernel.of(sw, dw);
+        for (int y = 0; y < sh; y++) {
+            int rowOff = y * sw;
+            for (int x = 0; x < dw; x++) {
+                double acc = 0;
+                int start = kx.start[x];
+                double[] wts = kx.weights[x];
+                for (int k = 0; k < wts.length; k++) {
+                    acc += wts[k] * src[rowOff + start + k];
+                }
+                tmp[y * dw + x] = (float) acc;
+            }
+        }
+        float[] out = new float[dw * dh];
+        Kernel ky = Kernel.of(sh, dh);
+        for (int y = 0; y < dh; y++) {
+            int start = ky.start[y];
+            double[] wts = ky.weights[y];
+            for (int x = 0; x < dw; x++) {
+                double acc = 0;
+                for (int k = 0; k < wts.length; k++) {
+                    acc += wts[k] * tmp[(start + k) * dw + x];
+                }
+                out[y * dw + x] = (float) acc;
+            }
+        }
+        return out;
+    }
+
+    private record Kernel(int[] start, double[][] weights) {
+        static Kernel of(int in, int out) {
+            double scale = (double) in / out;
+            double support = Math.max(1.0, scale); // triangle half-width in source pixels
+            int[] start = new int[out];
+            double[][] weights = new double[out][];
+            for (int i = 0; i < out; i++) {
+                double centre = (i + 0.5) * scale;
+                int lo = (int) Math.floor(centre - support);
+                int hi = (int) Math.ceil(centre + support);
+                lo = Math.max(lo, 0);
+                hi = Math.min(hi, in);
+                double[] w = new double[hi - lo];
+                double sum = 0;
+                for (int j = lo; j < hi; j++) {
+                    double d = Math.abs((j + 0.5 - centre) / support);
+                    double v = Math.max(0.0, 1.0 - d);
+                    w[j - lo] = v;
+                    sum += v;
+                }
+                if (sum <= 0) { // degenerate: nearest
+                    int n = Math.min(in - 1, Math.max(0, (int) centre));
+                    start[i] = n;
+                    weights[i] = new double[] {1.0};
+                    continue;
+                }
+                for (int k = 0; k < w.length; k++) {
+                    w[k] /= sum;
+                }
+                start[i] = lo;
+                weights[i] = w;
+            }
+            return new Kernel(start, weights);
+        }
+    }
+
+    /**
+     * Decodes PNG/JPEG/BMP/GIF bytes with ImageIO.
+     *
+     * @throws IllegalArgumentException if the bytes are empty or no ImageIO reader can decode them
+     */
+    public static BufferedImage decode(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new IllegalArgumentException("Cannot decode image: no bytes");
+        }
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new ByteArrayInputStream(bytes));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("Cannot decode image (" + bytes.length + " bytes): " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new IllegalArgumentException("Cannot decode image (" + bytes.length
+                    + " bytes): not a format ImageIO can read (PNG, JPEG, BMP, GIF)");
+        }
+        return img;
+    }
+
+    /** Reads and decodes a file; see {@link #decode(byte[])}. */
+    public static BufferedImage decode(java.nio.file.Path file) {
+        try {
+            return decode(java.nio.file.Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

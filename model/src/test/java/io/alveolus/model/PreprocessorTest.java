@@ -1,0 +1,128 @@
+package io.alveolus.model;
+
+import org.junit.jupiter.api.Test;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class PreprocessorTest {
+
+    static BufferedImage grey8(int w, int h, long seed) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        Random r = new Random(seed);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.getRaster().setSample(x, y, 0, (x * 7 + y * 3 + r.nextInt(40)) & 0xFF);
+            }
+        }
+        return img;
+    }
+
+    static BufferedImage rgbOf(BufferedImage grey) {
+        BufferedImage img = new BufferedImage(grey.getWidth(), grey.getHeight(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < grey.getHeight(); y++) {
+            for (int x = 0; x < grey.getWidth(); x++) {
+                int v = grey.getRaster().getSample(x, y, 0);
+                img.setRGB(x, y, (v << 16) | (v << 8) | v);
+            }
+        }
+        return img;
+    }
+
+    static BufferedImage grey16Of(BufferedImage grey) {
+        BufferedImage img = new BufferedImage(grey.getWidth(), grey.getHeight(), BufferedImage.TYPE_USHORT_GRAY);
+        for (int y = 0; y < grey.getHeight(); y++) {
+            for (int x = 0; x < grey.getWidth(); x++) {
+                img.getRaster().setSample(x, y, 0, grey.getRaster().getSample(x, y, 0) * 257);
+            }
+        }
+        return img;
+    }
+
+    private final Preprocessor unit = new Preprocessor(192, 0f, 1f);
+
+    @Test
+    void outputHasInputSizeSquaredAndUnitRange() {
+        for (BufferedImage img : new BufferedImage[] {grey8(224, 224, 1), grey8(1000, 700, 2), grey8(50, 80, 3)}) {
+            float[] x = unit.apply(img);
+            assertEquals(192 * 192, x.length);
+            for (float v : x) {
+                assertTrue(v >= 0f && v <= 1f, "value out of [0,1]: " + v);
+            }
+        }
+    }
+
+    @Test
+    void normalisationAppliesMeanAndStd() {
+        Preprocessor p = new Preprocessor(192, 0.5f, 0.25f);
+        BufferedImage img = grey8(300, 300, 4);
+        float[] u = unit.apply(img);
+        float[] n = p.apply(img);
+        for (int i = 0; i < u.length; i++) {
+            assertEquals((u[i] - 0.5f) / 0.25f, n[i], 1e-5f);
+        }
+    }
+
+    @Test
+    void rgbWithGreyContentEqualsGrey8Exactly() {
+        BufferedImage g = grey8(256, 240, 5);
+        assertArrayEquals(unit.apply(g), unit.apply(rgbOf(g)));
+    }
+
+    @Test
+    void sixteenBitGreyIsScaledByItsOwnRange() {
+        BufferedImage g = grey8(256, 256, 6);
+        float[] a = unit.apply(g);
+        float[] b = unit.apply(grey16Of(g));
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(a[i], b[i], 1e-6f);
+        }
+        // a 16-bit image using the full range is not clipped
+        BufferedImage full = new BufferedImage(10, 10, BufferedImage.TYPE_USHORT_GRAY);
+        full.getRaster().setSample(0, 0, 0, 65535);
+        float[] raw = Preprocessor.grey(full);
+        assertEquals(1f, raw[0], 0f);
+        assertEquals(0f, raw[1], 0f);
+    }
+
+    @Test
+    void colourUsesLuma() {
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, 0xFF0000);
+        img.setRGB(1, 0, 0x00FF00);
+        float[] g = Preprocessor.grey(img);
+        assertEquals(0.299f, g[0], 1e-4f);
+        assertEquals(0.587f, g[1], 1e-4f);
+    }
+
+    @Test
+    void resizeIsIdentityAtSameSizeAndPreservesConstants() {
+        float[] src = new float[64 * 64];
+        java.util.Arrays.fill(src, 0.3f);
+        for (float v : Preprocessor.resize(src, 64, 64, 192, 192)) {
+            assertEquals(0.3f, v, 1e-6f);
+        }
+        for (float v : Preprocessor.resize(src, 64, 64, 7, 5)) {
+            assertEquals(0.3f, v, 1e-6f);
+        }
+        float[] id = {0.1f, 0.2f, 0.3f, 0.4f};
+        assertArrayEquals(id, Preprocessor.resize(id, 2, 2, 2, 2));
+    }
+
+    @Test
+    void decodeRoundTripsPngAndRejectsGarbage() throws Exception {
+        BufferedImage g = grey8(32, 32, 7);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(g, "png", out);
+        BufferedImage back = Preprocessor.decode(out.toByteArray());
+        assertArrayEquals(Preprocessor.grey(g), Preprocessor.grey(back));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Preprocessor.decode("not an image".getBytes()));
+        assertTrue(e.getMessage().contains("Cannot decode"));
+        assertThrows(IllegalArgumentException.class, () -> Preprocessor.decode(new byte[0]));
+    }
+}
