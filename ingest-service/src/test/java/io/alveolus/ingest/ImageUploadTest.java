@@ -7,6 +7,8 @@ import io.alveolus.common.testing.EventProbe;
 import io.alveolus.common.testing.TestImages;
 import io.alveolus.common.testing.Tokens;
 import io.alveolus.persistence.Analysis;
+import io.alveolus.persistence.TenantContext;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
@@ -22,6 +24,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Real Keycloak, S3Proxy, Kafka and PostgreSQL from the local stack. */
@@ -31,6 +34,11 @@ class ImageUploadTest {
 
     @Inject
     ObjectStore store;
+
+    /** Each call in its own transaction, hence its own Hibernate session and tenant resolution. */
+    static <T> T as(TenantId tenant, java.util.function.Supplier<T> work) {
+        return TenantContext.call(tenant, () -> QuarkusTransaction.requiringNew().call(work::get));
+    }
 
     static String study() {
         return "ACC-" + UUID.randomUUID().toString().substring(0, 8);
@@ -60,14 +68,18 @@ class ImageUploadTest {
             assertEquals("st-marys/" + study, events.get(0).key());
             assertFalse(events.get(0).value().contains("base64"), "no pixel data in events");
             assertTrue(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(xray))));
-            Analysis row = Analysis.findById(UUID.fromString(id));
+            Analysis row = as(ST_MARYS, () -> Analysis.findById(UUID.fromString(id)));
+            assertNull(as(new TenantId("northside"), () -> Analysis.findById(UUID.fromString(id))),
+                    "Hibernate's tenant filter hides the row from another tenant");
+            assertNull(QuarkusTransaction.requiringNew().call(() -> Analysis.findById(UUID.fromString(id))),
+                    "and from code that names no tenant");
             assertEquals("st-marys", row.tenant);
             assertEquals("QUEUED", row.status.name());
 
             // Same image, same study: same analysis, no second one.
             upload(Tokens.device("st-marys"), xray, "image/jpeg", study).post("/api/images").then().statusCode(200)
                     .body("analysisId", equalTo(id)).body("duplicate", equalTo(true));
-            assertEquals(1, Analysis.count("studyId", study));
+            assertEquals(1, as(ST_MARYS, () -> Analysis.count("studyId", study)));
         }
     }
 
@@ -108,7 +120,7 @@ class ImageUploadTest {
             upload(Tokens.tamper(Tokens.device("northside"), "tenant", "st-marys"), real, "image/jpeg", study)
                     .post("/api/images").then().statusCode(401);
 
-            assertEquals(0, Analysis.count("studyId", study), "no row");
+            assertEquals(0, as(ST_MARYS, () -> Analysis.count("studyId", study)), "no row");
             for (byte[] b : new byte[][]{png, pdf, truncated, huge}) {
                 assertFalse(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(b))), "no object for a refused image");
             }

@@ -8,6 +8,7 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.TenantId;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,6 +20,8 @@ import java.util.UUID;
 public class Analysis extends PanacheEntityBase {
     @Id
     public UUID id;
+    /** Set and filtered by Hibernate from the resolved tenant: see {@link TokenTenantResolver}. */
+    @TenantId
     @Column(nullable = false, updatable = false)
     public String tenant;
     @Column(name = "study_id", nullable = false)
@@ -55,6 +58,14 @@ public class Analysis extends PanacheEntityBase {
     @Column(name = "inference_ms")
     public Integer inferenceMs;
     public int attempts;
+    @Column(name = "review_label")
+    public String reviewLabel;
+    @Column(name = "review_comment")
+    public String reviewComment;
+    @Column(name = "reviewed_by")
+    public String reviewedBy;
+    @Column(name = "reviewed_at")
+    public Instant reviewedAt;
 
     /** The one place analysis ids are made: the same image for the same study is the same analysis. */
     public static UUID idFor(String tenant, String studyId, String sha256) {

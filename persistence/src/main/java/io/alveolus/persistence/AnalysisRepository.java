@@ -3,6 +3,8 @@ package io.alveolus.persistence;
 import io.alveolus.common.api.AnalysisView;
 import io.alveolus.common.api.Page;
 import io.alveolus.common.events.ImageReceived;
+import io.alveolus.common.tenancy.Caller;
+import io.alveolus.common.tenancy.Roles;
 import io.alveolus.common.tenancy.TenantId;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
@@ -21,6 +23,19 @@ public class AnalysisRepository {
     public Optional<Analysis> find(TenantId tenant, UUID id) {
         return Analysis.<Analysis>find("id = :id and tenant = :tenant",
                 Parameters.with("id", id).and("tenant", tenant.value())).firstResultOptional();
+    }
+
+    /** An analysis the caller may see: their tenant's, and for a referring physician only their own studies. */
+    public Optional<Analysis> find(Caller caller, UUID id) {
+        return find(caller.tenant(), id).filter(a -> {
+            String physician = ownStudiesOnly(caller);
+            return physician == null || physician.equals(a.referringPhysician);
+        });
+    }
+
+    /** Referring physicians see only studies they referred; radiologists see the whole tenant. */
+    static String ownStudiesOnly(Caller caller) {
+        return caller.hasRole(Roles.RADIOLOGIST) ? null : caller.username();
     }
 
     /**
@@ -47,9 +62,14 @@ public class AnalysisRepository {
                          boolean triage) {
     }
 
-    public Page<AnalysisView> page(TenantId tenant, Filter f, int page, int size) {
+    public Page<AnalysisView> page(Caller caller, Filter f, int page, int size) {
         StringBuilder q = new StringBuilder("tenant = :tenant");
-        Parameters p = Parameters.with("tenant", tenant.value());
+        Parameters p = Parameters.with("tenant", caller.tenant().value());
+        String physician = ownStudiesOnly(caller);
+        if (physician != null) {
+            q.append(" and referringPhysician = :physician");
+            p.and("physician", physician);
+        }
         if (f.status() != null) {
             q.append(" and status = :status");
             p.and("status", f.status());
@@ -87,6 +107,7 @@ public class AnalysisRepository {
     public static AnalysisView view(Analysis a) {
         return new AnalysisView(a.id, a.studyId, a.patientRef, a.referringPhysician, a.priority, a.status.name(),
                 a.probability, a.positive, a.threshold, a.modelVersion, a.heatmapKey != null, a.failureReason,
-                a.receivedAt, a.completedAt, a.inferenceMs);
+                a.receivedAt, a.completedAt, a.inferenceMs, a.reviewLabel, a.reviewComment, a.reviewedBy,
+                a.reviewedAt);
     }
 }

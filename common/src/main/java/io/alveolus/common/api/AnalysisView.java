@@ -21,5 +21,9 @@ public record AnalysisView(
         String failureReason,
         Instant receivedAt,
         Instant completedAt,
-        Integer inferenceMs) {
+        Integer inferenceMs,
+        String reviewLabel,
+        String reviewComment,
+        String reviewedBy,
+        Instant reviewedAt) {
 }

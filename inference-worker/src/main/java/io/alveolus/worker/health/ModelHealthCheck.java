@@ -16,6 +16,6 @@ public class ModelHealthCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("model").up().withData("version", model.version())
-                .withData("threshold", model.threshold()).build();
+                .withData("threshold", String.valueOf(model.threshold())).build();
     }
 }

@@ -2,7 +2,7 @@ package io.alveolus.worker.messaging;
 
 import io.alveolus.common.events.ImageReceived;
 import io.alveolus.worker.service.AnalysisProcessor;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;

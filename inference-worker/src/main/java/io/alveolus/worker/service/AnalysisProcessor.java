@@ -8,11 +8,14 @@ import io.alveolus.model.Prediction;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
+import io.alveolus.persistence.Tenant;
+import io.alveolus.persistence.TenantContext;
 import io.alveolus.worker.messaging.WorkerEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -60,6 +63,7 @@ public class AnalysisProcessor {
      * Retries a failing batch with exponential backoff, forever: a transient fault (store, database, broker)
      * must delay work, never skip it. Only shutdown interrupts; the batch is then not acked and is redelivered.
      */
+    @ActivateRequestContext
     public void processWithRetry(List<ImageReceived> batch) {
         long delay = retryInitialMs;
         for (int attempt = 1; ; attempt++) {
@@ -81,10 +85,18 @@ public class AnalysisProcessor {
 
     void process(List<ImageReceived> batch) {
         long start = System.nanoTime();
-        // 1. Make sure each row exists, and find what is still to do.
+        Map<TenantId, List<ImageReceived>> byTenant = new LinkedHashMap<>();
+        for (ImageReceived e : batch) {
+            byTenant.computeIfAbsent(new TenantId(e.tenant()), t -> new ArrayList<>()).add(e);
+        }
+
+        // 1. Make sure each row exists, and find what is still to do (each tenant in its own session).
         Map<UUID, ImageReceived> pending = new LinkedHashMap<>();
-        QuarkusTransaction.requiringNew().run(() -> {
-            for (ImageReceived e : batch) {
+        Map<TenantId, Double> thresholds = new LinkedHashMap<>();
+        byTenant.forEach((tenant, events) -> TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
+            Tenant t = Tenant.findById(tenant.value());
+            thresholds.put(tenant, t != null && t.thresholdOverride != null ? t.thresholdOverride : model.threshold());
+            for (ImageReceived e : events) {
                 analyses.insertQueued(e);
                 Analysis a = Analysis.findById(e.analysisId());
                 if (!a.status.terminal()) {
@@ -93,15 +105,14 @@ public class AnalysisProcessor {
                     pending.put(e.analysisId(), e);
                 }
             }
-        });
+        })));
 
         // 2. Fetch and decode; an image that can never be decoded fails alone.
         Map<UUID, String> failures = new LinkedHashMap<>();
         List<ImageReceived> decodable = new ArrayList<>();
         List<BufferedImage> images = new ArrayList<>();
         for (ImageReceived e : pending.values()) {
-            TenantId tenant = new TenantId(e.tenant());
-            byte[] bytes = store.get(tenant, e.imageKey());
+            byte[] bytes = store.get(new TenantId(e.tenant()), e.imageKey());
             try {
                 images.add(model.decode(bytes));
                 decodable.add(e);
@@ -110,10 +121,11 @@ public class AnalysisProcessor {
             }
         }
 
-        // 3. One batched forward pass; heat maps stored before the result that points at them.
+        // 3. One batched forward pass for all tenants; heat maps stored before the results that point at them.
         long inferStart = System.nanoTime();
         List<Prediction> predictions = images.isEmpty() ? List.of() : model.predict(images);
         int inferenceMs = (int) ((System.nanoTime() - inferStart) / 1_000_000);
+        Map<UUID, Prediction> results = new LinkedHashMap<>();
         Map<UUID, String> heatmaps = new LinkedHashMap<>();
         for (int i = 0; i < decodable.size(); i++) {
             ImageReceived e = decodable.get(i);
@@ -121,36 +133,38 @@ public class AnalysisProcessor {
             String key = ObjectStore.heatmapKey(tenant, e.analysisId());
             store.put(tenant, key, model.heatmapPng(predictions.get(i)), "image/png");
             heatmaps.put(e.analysisId(), key);
+            results.put(e.analysisId(), predictions.get(i));
         }
 
-        // 4. Commit all results of the batch at once.
+        // 4. Commit the results, tenant by tenant; read back what to announce.
         Instant now = Instant.now();
-        QuarkusTransaction.requiringNew().run(() -> {
-            for (int i = 0; i < decodable.size(); i++) {
-                Prediction p = predictions.get(i);
-                Analysis a = Analysis.findById(decodable.get(i).analysisId());
-                if (a.status.terminal()) {
-                    continue; // another worker finished it first
-                }
-                a.status = AnalysisStatus.COMPLETED;
-                a.probability = p.probability();
-                a.positive = p.positive();
-                a.threshold = model.threshold();
-                a.modelVersion = model.version();
-                a.heatmapKey = heatmaps.get(a.id);
-                a.inferenceMs = inferenceMs / Math.max(1, decodable.size());
-                a.completedAt = now;
-            }
-            failures.forEach((id, reason) -> {
-                Analysis a = Analysis.findById(id);
-                if (!a.status.terminal()) {
+        int perImageMs = inferenceMs / Math.max(1, decodable.size());
+        List<AnalysisCompleted> done = new ArrayList<>();
+        byTenant.forEach((tenant, events) -> TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
+            double threshold = thresholds.get(tenant);
+            for (ImageReceived e : events) {
+                Analysis a = Analysis.findById(e.analysisId());
+                Prediction p = results.get(e.analysisId());
+                String reason = failures.get(e.analysisId());
+                if (!a.status.terminal() && p != null) {
+                    a.status = AnalysisStatus.COMPLETED;
+                    a.probability = p.probability();
+                    a.threshold = threshold;
+                    a.positive = p.probability() >= threshold;
+                    a.modelVersion = model.version();
+                    a.heatmapKey = heatmaps.get(a.id);
+                    a.inferenceMs = perImageMs;
+                    a.completedAt = now;
+                } else if (!a.status.terminal() && reason != null) {
                     a.status = AnalysisStatus.FAILED;
                     a.failureReason = truncate(reason, 500);
                     a.modelVersion = model.version();
                     a.completedAt = now;
                 }
-            });
-        });
+                done.add(new AnalysisCompleted(a.id, a.tenant, a.studyId, a.status.name(), a.probability, a.positive,
+                        a.modelVersion, a.failureReason, a.completedAt));
+            }
+        })));
 
         // 5. Announce: dead letters for images that can never be processed, completion for every event.
         for (ImageReceived e : batch) {
@@ -159,15 +173,6 @@ public class AnalysisProcessor {
                 events.deadLetter(e, reason);
             }
         }
-        List<AnalysisCompleted> done = QuarkusTransaction.requiringNew().call(() -> {
-            List<AnalysisCompleted> out = new ArrayList<>();
-            for (ImageReceived e : batch) {
-                Analysis a = Analysis.findById(e.analysisId());
-                out.add(new AnalysisCompleted(a.id, a.tenant, a.studyId, a.status.name(), a.probability, a.positive,
-                        a.modelVersion, a.failureReason, a.completedAt));
-            }
-            return out;
-        });
         done.forEach(events::completed);
         metrics.counter("alveolus.worker.analyses", "status", "completed").increment(decodable.size());
         metrics.counter("alveolus.worker.analyses", "status", "failed").increment(failures.size());

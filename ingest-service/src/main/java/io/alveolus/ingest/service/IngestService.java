@@ -12,6 +12,7 @@ import io.alveolus.ingest.messaging.ImageEvents;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
+import io.alveolus.persistence.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +50,11 @@ public class IngestService {
     }
 
     public UploadReceipt ingest(TenantId tenant, Submission s, byte[] image) {
+        Tenant registered = Tenant.findById(tenant.value());
+        if (registered == null || !registered.active()) {
+            throw ProblemException.forbidden(registered == null ? "this tenant is not registered on Alveolus"
+                    : "this tenant's subscription is suspended");
+        }
         if (image == null || image.length == 0) {
             throw ProblemException.badRequest("the image is empty");
         }

@@ -10,10 +10,14 @@ import io.alveolus.common.tenancy.Roles;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
+import io.alveolus.persistence.audit.Audited;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -28,7 +32,7 @@ import java.util.UUID;
 
 /** Analyses of the caller's own tenant; anything else is indistinguishable from a missing analysis. */
 @Path("/api/analyses")
-@RolesAllowed({Roles.PHYSICIAN, Roles.RADIOLOGIST, Roles.TENANT_ADMIN})
+@RolesAllowed({Roles.PHYSICIAN, Roles.RADIOLOGIST})
 @Produces(MediaType.APPLICATION_JSON)
 public class AnalysisResource {
     private static final int MAX_PAGE_SIZE = 200;
@@ -42,12 +46,14 @@ public class AnalysisResource {
 
     @GET
     @Path("/{id}")
+    @Audited(value = "analysis.read", resource = "analysis")
     @Operation(summary = "One analysis of the caller's tenant")
     public AnalysisView get(@PathParam("id") String id) {
         return AnalysisRepository.view(load(callers.tenantCaller(), id));
     }
 
     @GET
+    @Audited(value = "analysis.list", resource = "analysis")
     @Operation(summary = "List analyses: filters, paging, triage order (flagged and urgent first)")
     public Page<AnalysisView> list(@QueryParam("status") String status, @QueryParam("from") String from,
                                    @QueryParam("to") String to, @QueryParam("positive") Boolean positive,
@@ -61,12 +67,13 @@ public class AnalysisResource {
         }
         var filter = new AnalysisRepository.Filter(parseStatus(status), instant("from", from), instant("to", to),
                 positive, studyId, triage);
-        return analyses.page(caller.tenant(), filter, page, size);
+        return analyses.page(caller, filter, page, size);
     }
 
     @GET
     @Path("/{id}/image")
     @Produces("*/*")
+    @Audited(value = "image.read", resource = "analysis")
     @Operation(summary = "The original image as uploaded")
     public Response image(@PathParam("id") String id) {
         Caller caller = callers.tenantCaller();
@@ -78,6 +85,7 @@ public class AnalysisResource {
     @GET
     @Path("/{id}/heatmap")
     @Produces("image/png")
+    @Audited(value = "heatmap.read", resource = "analysis")
     @Operation(summary = "The model's class activation map as a transparent PNG overlay")
     public Response heatmap(@PathParam("id") String id) {
         Caller caller = callers.tenantCaller();
@@ -89,6 +97,37 @@ public class AnalysisResource {
                 .header("Cache-Control", "private, no-store").build();
     }
 
+    public record Review(String label, String comment) {
+    }
+
+    @POST
+    @Path("/{id}/review")
+    @RolesAllowed(Roles.RADIOLOGIST)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Transactional
+    @Audited(value = "analysis.review", resource = "analysis")
+    @Operation(summary = "Radiologist confirms or overrules the model: the final label is kept beside the model's")
+    public AnalysisView review(@PathParam("id") String id, Review review) {
+        Caller caller = callers.tenantCaller();
+        if (review == null || review.label() == null
+                || !(review.label().equals("PNEUMONIA") || review.label().equals("NO_PNEUMONIA"))) {
+            throw ProblemException.badRequest("label must be PNEUMONIA or NO_PNEUMONIA");
+        }
+        if (review.comment() != null && review.comment().length() > 2000) {
+            throw ProblemException.badRequest("comment is limited to 2000 characters");
+        }
+        Analysis a = load(caller, id);
+        if (a.status != AnalysisStatus.COMPLETED) {
+            throw new ProblemException(409, "urn:alveolus:problem:not-completed", "Conflict",
+                    "only a completed analysis can be reviewed");
+        }
+        a.reviewLabel = review.label();
+        a.reviewComment = review.comment();
+        a.reviewedBy = caller.username();
+        a.reviewedAt = java.time.Instant.now();
+        return AnalysisRepository.view(a);
+    }
+
     private Analysis load(Caller caller, String id) {
         UUID uuid;
         try {
@@ -96,7 +135,7 @@ public class AnalysisResource {
         } catch (IllegalArgumentException e) {
             throw ProblemException.notFound("analysis");
         }
-        return analyses.find(caller.tenant(), uuid).orElseThrow(() -> ProblemException.notFound("analysis"));
+        return analyses.find(caller, uuid).orElseThrow(() -> ProblemException.notFound("analysis"));
     }
 
     private static AnalysisStatus parseStatus(String s) {

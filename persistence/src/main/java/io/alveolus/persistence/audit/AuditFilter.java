@@ -1,0 +1,41 @@
+package io.alveolus.persistence.audit;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.ext.Provider;
+
+/** Records each call of an {@link Audited} endpoint after its answer is known (including 404s and 403s). */
+@Audited
+@Provider
+public class AuditFilter implements ContainerResponseFilter {
+    @Inject
+    AuditLog audit;
+    @Inject
+    SecurityIdentity identity;
+    @Context
+    ResourceInfo resource;
+    @Context
+    HttpServerRequest http;
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        Audited a = resource.getResourceMethod().getAnnotation(Audited.class);
+        if (a == null) {
+            a = resource.getResourceClass().getAnnotation(Audited.class);
+        }
+        if (a == null) {
+            return;
+        }
+        String id = request.getUriInfo().getPathParameters().getFirst("id");
+        String forwarded = request.getHeaderString("X-Forwarded-For");
+        String source = forwarded != null ? forwarded.split(",")[0].trim()
+                : http != null && http.remoteAddress() != null ? http.remoteAddress().hostAddress() : null;
+        audit.record(identity, a.value(), a.resource(), id, response.getStatus(), source);
+    }
+}

@@ -1,0 +1,75 @@
+package io.alveolus.persistence.audit;
+
+import io.alveolus.common.tenancy.CallerResolver;
+import io.alveolus.common.tenancy.TenantId;
+import io.alveolus.persistence.AuditEvent;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.arc.Arc;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.TreeSet;
+
+/** Writes audit lines in their own transaction, so they survive the failure of the request they describe. */
+@ApplicationScoped
+public class AuditLog {
+
+    public void record(SecurityIdentity who, String action, String resourceType, String resourceId, int httpStatus,
+                       String source) {
+        AuditEvent e = new AuditEvent();
+        if (who != null && !who.isAnonymous() && who.getPrincipal() instanceof JsonWebToken jwt) {
+            String tenant = jwt.getClaim(CallerResolver.TENANT_CLAIM);
+            e.tenant = TenantId.isValid(tenant) ? tenant : null;
+            String user = jwt.getClaim("preferred_username");
+            e.actor = user != null ? user : String.valueOf((Object) jwt.getClaim("azp"));
+            e.actorRoles = String.join(",", new TreeSet<>(who.getRoles()));
+        } else {
+            e.actor = "anonymous";
+        }
+        e.action = action;
+        e.resourceType = resourceType;
+        e.resourceId = resourceId;
+        e.httpStatus = httpStatus;
+        e.outcome = outcome(httpStatus);
+        e.source = source;
+        if (io.vertx.core.Context.isOnEventLoopThread()) {
+            // refused before dispatch (401/403 on the I/O thread): write from a worker thread instead
+            Infrastructure.getDefaultWorkerPool().execute(() -> {
+                var context = Arc.container().requestContext();
+                context.activate(); // Hibernate resolves the (unused) tenant through request-scoped beans
+                try {
+                    QuarkusTransaction.requiringNew().run(e::persist);
+                } finally {
+                    context.terminate();
+                }
+            });
+        } else {
+            QuarkusTransaction.requiringNew().run(e::persist);
+        }
+    }
+
+    /** For work without a caller (retention, the worker): the actor is the system job. */
+    public void system(TenantId tenant, String actor, String action, String resourceType, String resourceId) {
+        AuditEvent e = new AuditEvent();
+        e.tenant = tenant.value();
+        e.actor = actor;
+        e.action = action;
+        e.resourceType = resourceType;
+        e.resourceId = resourceId;
+        e.outcome = "OK";
+        QuarkusTransaction.requiringNew().run(e::persist);
+    }
+
+    static String outcome(int status) {
+        if (status / 100 == 2 || status / 100 == 3) {
+            return "OK";
+        }
+        return switch (status) {
+            case 401, 403 -> "DENIED";
+            case 404 -> "NOT_FOUND";
+            default -> "ERROR";
+        };
+    }
+}

@@ -1,0 +1,59 @@
+package io.alveolus.results.rest;
+
+import io.alveolus.common.api.Page;
+import io.alveolus.common.problem.ProblemException;
+import io.alveolus.common.tenancy.Caller;
+import io.alveolus.common.tenancy.CallerResolver;
+import io.alveolus.common.tenancy.Roles;
+import io.alveolus.persistence.AuditEvent;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.time.Instant;
+
+/** The tenant's audit trail, for its administrators. */
+@Path("/api/audit")
+@RolesAllowed(Roles.TENANT_ADMIN)
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditResource {
+    @Inject
+    CallerResolver callers;
+
+    public record AuditLine(Instant at, String actor, String roles, String action, String resourceType,
+                            String resourceId, String outcome, Integer httpStatus, String source) {
+    }
+
+    @GET
+    @Operation(summary = "Who read or changed what in this tenant, newest first")
+    public Page<AuditLine> list(@QueryParam("actor") String actor, @QueryParam("resourceId") String resourceId,
+                                @QueryParam("page") @DefaultValue("0") int page,
+                                @QueryParam("size") @DefaultValue("100") int size) {
+        Caller caller = callers.tenantCaller();
+        if (page < 0 || size < 1 || size > 500) {
+            throw ProblemException.badRequest("page must be >= 0 and size between 1 and 500");
+        }
+        StringBuilder q = new StringBuilder("tenant = :tenant");
+        Parameters p = Parameters.with("tenant", caller.tenant().value());
+        if (actor != null) {
+            q.append(" and actor = :actor");
+            p.and("actor", actor);
+        }
+        if (resourceId != null) {
+            q.append(" and resourceId = :rid");
+            p.and("rid", resourceId);
+        }
+        var query = AuditEvent.<AuditEvent>find(q.toString(), Sort.descending("id"), p);
+        var items = query.page(page, size).list().stream().map(e -> new AuditLine(e.at, e.actor, e.actorRoles, e.action,
+                e.resourceType, e.resourceId, e.outcome, e.httpStatus, e.source)).toList();
+        return new Page<>(items, page, size, query.count());
+    }
+}
