@@ -1,0 +1,40 @@
+package io.alveolus.training;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class AugmentTest {
+
+    @Test
+    void identityParametersReturnInput() {
+        int s = 32;
+        float[] src = new float[s * s];
+        Random r = new Random(1);
+        for (int i = 0; i < src.length; i++) {
+            src[i] = r.nextFloat();
+        }
+        float[] dst = new float[s * s];
+        new Augment(0, 1, 1, 0, 0, 1, 1).apply(src, s, new Random(2), dst);
+        assertArrayEquals(src, dst, 1e-5f);
+    }
+
+    @Test
+    void standardStaysInUnitRangeAndIsSeeded() {
+        int s = 64;
+        float[] src = new float[s * s];
+        for (int i = 0; i < src.length; i++) {
+            src[i] = (i % s) / (float) s;
+        }
+        float[] a = new float[s * s];
+        float[] b = new float[s * s];
+        Augment.standard().apply(src, s, new Random(7), a);
+        Augment.standard().apply(src, s, new Random(7), b);
+        assertArrayEquals(a, b);
+        for (float v : a) {
+            assertTrue(v >= 0 && v <= 1);
+        }
+    }
+}
