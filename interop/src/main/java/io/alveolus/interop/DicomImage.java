@@ -89,6 +89,21 @@ public final class DicomImage {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot parse the DICOM header: " + describe(e), e);
         }
         DicomMetadata metadata = metadata(header);
+        checkTransferSyntax(metadata);
+
+        // 2. Whole object, pixel data decompressed by PixelMed. A file cut short anywhere ends up here without
+        //    Pixel Data (PixelMed stops quietly at the end of the input), so this comes before the scope checks.
+        AttributeList list = new AttributeList();
+        try {
+            list.read(new DicomInputStream(new ByteArrayInputStream(part10)));
+        } catch (Exception e) {
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot read the pixel data: " + describe(e), e);
+        }
+        if (list.getPixelData() == null) {
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "no Pixel Data (7FE0,0010): truncated file?");
+        }
+
+        // 3. Refuse what is out of scope.
         checkScope(header, metadata);
         if (metadata.rows() <= 0 || metadata.columns() <= 0) {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "Rows/Columns missing or zero");
@@ -108,13 +123,7 @@ public final class DicomImage {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "Pixel Representation " + pixelRepresentation);
         }
 
-        // 2. Whole object, pixel data decompressed by PixelMed.
-        AttributeList list = new AttributeList();
-        try {
-            list.read(new DicomInputStream(new ByteArrayInputStream(part10)));
-        } catch (Exception e) {
-            throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot read the pixel data: " + describe(e), e);
-        }
+        // 4. Pixels.
         Attribute pixelData = list.getPixelData();
         if (pixelData == null) {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "no Pixel Data (7FE0,0010)");
@@ -130,7 +139,7 @@ public final class DicomImage {
 
         int[] stored = storedValues(list, metadata, bitsStored, pixelRepresentation == 1);
         double[] modality = modalityLut(header, stored);
-        byte[] grey = voi(header, modality, bitsStored, pixelRepresentation == 1);
+        byte[] grey = voi(header, modality);
         if ("MONOCHROME1".equals(metadata.photometric())) {
             for (int i = 0; i < grey.length; i++) grey[i] = (byte) (255 - (grey[i] & 0xff));
         }
@@ -158,7 +167,7 @@ public final class DicomImage {
                 string(l, TagFromName.TransferSyntaxUID));
     }
 
-    private static void checkScope(AttributeList l, DicomMetadata m) throws DicomRejected {
+    private static void checkTransferSyntax(DicomMetadata m) throws DicomRejected {
         String ts = m.transferSyntaxUid();
         if (ts == null) {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "no Transfer Syntax UID in the file meta information");
@@ -167,6 +176,9 @@ public final class DicomImage {
             throw new DicomRejected(DicomRejected.Code.UNSUPPORTED_TRANSFER_SYNTAX, "transfer syntax " + ts
                     + " not supported; send uncompressed, JPEG baseline/lossless, JPEG 2000 or RLE");
         }
+    }
+
+    private static void checkScope(AttributeList l, DicomMetadata m) throws DicomRejected {
         if (m.modality() == null) {
             throw new DicomRejected(DicomRejected.Code.UNSUPPORTED_MODALITY, "no Modality; only CR and DX are accepted");
         }
@@ -231,7 +243,7 @@ public final class DicomImage {
         return out;
     }
 
-    private static byte[] voi(AttributeList l, double[] x, int bitsStored, boolean signed) throws Exception {
+    private static byte[] voi(AttributeList l, double[] x) throws Exception {
         byte[] out = new byte[x.length];
         double[] centres = Attribute.getDoubleValues(l, TagFromName.WindowCenter);
         double[] widths = Attribute.getDoubleValues(l, TagFromName.WindowWidth);
