@@ -104,6 +104,17 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- include "alveolus.fullname" . -}}
 {{- end -}}
 
+{{/* Kafka client security.protocol for the configured auth and TLS. Context: root */}}
+{{- define "alveolus.kafkaSecurityProtocol" -}}
+{{- $scram := eq .Values.kafka.auth.mode "scram-sha-512" -}}
+{{- if .Values.kafka.tls.enabled -}}{{ ternary "SASL_SSL" "SSL" $scram }}{{- else -}}{{ ternary "SASL_PLAINTEXT" "PLAINTEXT" $scram }}{{- end -}}
+{{- end -}}
+
+{{/* Whether a service talks to Kafka ("true" or ""). Context: dict root key */}}
+{{- define "alveolus.usesKafka" -}}
+{{- if has "kafka" (index (include "alveolus.design" .root | fromYaml) .key).outbound }}true{{ end -}}
+{{- end -}}
+
 {{/* Environment of one service's container. Context: dict root key */}}
 {{- define "alveolus.env" -}}
 {{- $root := .root -}}
@@ -124,9 +135,18 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- if has "kafka" $design.outbound }}
 - name: KAFKA_BOOTSTRAP_SERVERS
   value: {{ required "kafka.bootstrapServers is required" $v.kafka.bootstrapServers | quote }}
-{{- if eq $v.kafka.auth.mode "scram-sha-512" }}
+{{- $scram := eq $v.kafka.auth.mode "scram-sha-512" }}
+{{- if or $scram $v.kafka.tls.enabled }}
 - name: KAFKA_SECURITY_PROTOCOL
-  value: {{ $v.kafka.auth.securityProtocol | quote }}
+  value: {{ include "alveolus.kafkaSecurityProtocol" $root | quote }}
+{{- end }}
+{{- if $v.kafka.tls.enabled }}
+- name: KAFKA_SSL_TRUSTSTORE_TYPE
+  value: PEM
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: /etc/alveolus/kafka-ca/{{ $v.kafka.tls.caSecret.key }}
+{{- end }}
+{{- if $scram }}
 - name: KAFKA_SASL_MECHANISM
   value: SCRAM-SHA-512
 - name: KAFKA_SASL_JAAS_CONFIG

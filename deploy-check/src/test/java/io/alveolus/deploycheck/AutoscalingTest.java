@@ -58,9 +58,20 @@ class AutoscalingTest {
                 assertTrue(Integer.parseInt(md.path("lagThreshold").asText()) > 0, "lagThreshold per replica");
                 assertEquals("false", md.path("allowIdleConsumers").asText());
                 boolean scram = "scram-sha-512".equals(v.path("kafka").path("auth").path("mode").asText());
-                assertEquals(scram, trigger.has("authenticationRef"), "KEDA authenticates exactly when Kafka does");
-                if (scram) {
-                    assertTrue(m.find("TriggerAuthentication", trigger.path("authenticationRef").path("name").asText()).isPresent());
+                boolean tls = v.path("kafka").path("tls").path("enabled").asBoolean();
+                assertEquals(scram || tls, trigger.has("authenticationRef"), "KEDA authenticates exactly when Kafka needs it");
+                if (scram || tls) {
+                    JsonNode ta = m.find("TriggerAuthentication", trigger.path("authenticationRef").path("name").asText()).orElseThrow();
+                    java.util.Set<String> params = new java.util.HashSet<>();
+                    ta.path("spec").path("secretTargetRef").forEach(r -> params.add(r.path("parameter").asText()));
+                    java.util.Set<String> expected = new java.util.HashSet<>();
+                    if (scram) {
+                        expected.addAll(List.of("sasl", "username", "password"));
+                    }
+                    if (tls) {
+                        expected.addAll(List.of("tls", "ca"));
+                    }
+                    assertEquals(expected, params, "TriggerAuthentication parameters");
                 }
                 assertNull(worker.getSpec().getReplicas(), "replicas are owned by KEDA");
             }

@@ -50,6 +50,13 @@ class BackingServicesTest {
         }
     }
 
+    @Test
+    void bootstrapServersThatMissTheStrimziListenerFailToRender() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Scenario.PROD.with("kafka.bootstrapServers", "alveolus-kafka-bootstrap:9092").render());
+        assertTrue(e.getMessage().contains("alveolus-kafka-bootstrap:9093"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("withBackingServices")
     void strimziKafkaMatchesTheTopicsAndClients(Scenario scenario) {
@@ -85,6 +92,11 @@ class BackingServicesTest {
             assertTrue(spec.path("config").path("min.insync.replicas").asInt() <= spec.path("replicas").asInt());
         }
 
+        JsonNode listener0 = kafka.path("spec").path("kafka").path("listeners").get(0);
+        boolean tls = v.path("kafka").path("tls").path("enabled").asBoolean();
+        assertEquals(tls, listener0.path("tls").asBoolean(), "listener TLS follows kafka.tls.enabled");
+        assertTrue(v.path("kafka").path("bootstrapServers").asText().endsWith(":" + listener0.path("port").asInt()),
+                "bootstrapServers uses the listener's port");
         boolean scram = "scram-sha-512".equals(v.path("kafka").path("auth").path("mode").asText());
         assertEquals(scram, !m.ofKind("KafkaUser").isEmpty(), "KafkaUsers exactly when Kafka authenticates");
         if (scram) {

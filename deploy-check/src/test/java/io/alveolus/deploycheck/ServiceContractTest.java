@@ -77,7 +77,32 @@ class ServiceContractTest {
         assertEquals(v.path("postgres").path("credentialsSecret").path("name").asText(),
                 worker.get("QUARKUS_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef().getName());
 
-        if ("scram-sha-512".equals(v.path("kafka").path("auth").path("mode").asText())) {
+        boolean tls = v.path("kafka").path("tls").path("enabled").asBoolean();
+        boolean scramOn = "scram-sha-512".equals(v.path("kafka").path("auth").path("mode").asText());
+        String protocol = tls ? (scramOn ? "SASL_SSL" : "SSL") : (scramOn ? "SASL_PLAINTEXT" : null);
+        for (String name : List.of("alveolus-ingest-service", "alveolus-inference-worker", "alveolus-frontend-api")) {
+            Map<String, EnvVar> e = env(scenario, name);
+            assertEquals(protocol, e.containsKey("KAFKA_SECURITY_PROTOCOL") ? e.get("KAFKA_SECURITY_PROTOCOL").getValue() : null,
+                    name + " security.protocol");
+            Deployment d = Manifests.as(scenario.manifests().find("Deployment", name).orElseThrow(), Deployment.class);
+            var pod = d.getSpec().getTemplate().getSpec();
+            if (tls) {
+                String location = e.get("KAFKA_SSL_TRUSTSTORE_LOCATION").getValue();
+                assertEquals("PEM", e.get("KAFKA_SSL_TRUSTSTORE_TYPE").getValue());
+                var mount = pod.getContainers().get(0).getVolumeMounts().stream()
+                        .filter(m -> location.startsWith(m.getMountPath() + "/")).findFirst()
+                        .orElseThrow(() -> new AssertionError(name + ": truststore " + location + " is not mounted"));
+                var vol = pod.getVolumes().stream().filter(x -> x.getName().equals(mount.getName())).findFirst().orElseThrow();
+                assertEquals(v.path("kafka").path("tls").path("caSecret").path("name").asText(), vol.getSecret().getSecretName());
+            } else {
+                assertTrue(!e.containsKey("KAFKA_SSL_TRUSTSTORE_LOCATION"));
+            }
+        }
+        // results-service does not talk to Kafka, so it gets no CA either.
+        assertTrue(Manifests.as(scenario.manifests().find("Deployment", "alveolus-results-service").orElseThrow(), Deployment.class)
+                .getSpec().getTemplate().getSpec().getVolumes().stream().noneMatch(x -> x.getSecret() != null));
+
+        if (scramOn) {
             for (var e : Map.of("alveolus-ingest-service", ingest, "alveolus-inference-worker", worker,
                     "alveolus-frontend-api", frontend).entrySet()) {
                 EnvVar jaas = e.getValue().get("KAFKA_SASL_JAAS_CONFIG");
