@@ -12,6 +12,7 @@ import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.Media;
+import org.hl7.fhir.r4.model.Narrative;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
@@ -119,6 +120,7 @@ public final class FhirReport {
         if (!completedOk) {
             report.setConclusion("The automated analysis could not be completed; no result is available. "
                     + CONCLUSION_DISCLAIMER);
+            report.setText(narrative(report.getConclusion()));
             return bundle;
         }
 
@@ -131,6 +133,8 @@ public final class FhirReport {
         report.addConclusionCode(positive
                 ? new CodeableConcept().addCoding(new Coding(SNOMED, "233604007", "Pneumonia")).setText("Pneumonia")
                 : new CodeableConcept().setText("No pneumonia detected"));
+
+        report.setText(narrative(report.getConclusion()));
 
         Observation observation = new Observation();
         observation.setId(observationId);
@@ -158,6 +162,9 @@ public final class FhirReport {
                     .setValue(probabilityQuantity(r.threshold()));
         }
         observation.addNote().setText("Model version " + r.modelVersion() + ". " + CONCLUSION_DISCLAIMER);
+        observation.setText(narrative("Pneumonia probability " + percent + " (" + (positive ? "positive" : "negative")
+                + (r.threshold() != null ? " at threshold " + r.threshold() : "") + "), model version "
+                + r.modelVersion() + "."));
         bundle.addEntry().setFullUrl("urn:uuid:" + observationId).setResource(observation);
         report.addResult(new Reference("urn:uuid:" + observationId));
 
@@ -174,6 +181,7 @@ public final class FhirReport {
                     .setContentType("image/png")
                     .setUrl(r.heatmapUrl())
                     .setTitle("Heat map: image regions that drove the model output"));
+            media.setText(narrative("Heat map of the regions that drove the model output: " + r.heatmapUrl()));
             bundle.addEntry().setFullUrl("urn:uuid:" + mediaId).setResource(media);
             report.addMedia().setComment("Heat map (model attention)")
                     .setLink(new Reference("urn:uuid:" + mediaId));
@@ -186,6 +194,13 @@ public final class FhirReport {
         id.setType(new CodeableConcept().addCoding(new Coding(
                 "http://terminology.hl7.org/CodeSystem/v2-0203", "ACSN", "Accession ID")));
         return id;
+    }
+
+    private static Narrative narrative(String text) {
+        String escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        Narrative n = new Narrative().setStatus(Narrative.NarrativeStatus.GENERATED);
+        n.setDivAsString("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>" + escaped + "</p></div>");
+        return n;
     }
 
     private static Quantity probabilityQuantity(double v) {

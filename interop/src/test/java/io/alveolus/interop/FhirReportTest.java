@@ -140,6 +140,27 @@ class FhirReportTest {
     }
 
     @Test
+    void validatorCatchesAnInvalidReport() {
+        // guards the tests above against a validator that accepts everything
+        DiagnosticReport broken = new DiagnosticReport(); // no status, no code: both are required
+        ValidationResult result = validator.validateWithResult(broken);
+        assertTrue(result.getMessages().stream().anyMatch(m -> m.getSeverity() == ResultSeverityEnum.ERROR),
+                result.getMessages().toString());
+        Bundle bundle = FhirReport.buildBundle(positive());
+        ((Observation) bundle.getEntry().get(1).getResource()).getValueQuantity().setSystem("not a uri at all");
+        bundle.getEntry().get(1).setFullUrl("urn:uuid:not-a-uuid");
+        assertFalse(validator.validateWithResult(bundle).isSuccessful());
+    }
+
+    @Test
+    void warningsAreOnlyAboutCodesNoTerminologyServerKnows() {
+        ValidationResult result = validator.validateWithResult(FhirReport.buildBundle(positive()));
+        result.getMessages().stream()
+                .filter(m -> m.getSeverity() == ResultSeverityEnum.WARNING)
+                .forEach(m -> System.out.println("FHIR warning: " + m.getLocationString() + ": " + m.getMessage()));
+    }
+
+    @Test
     void sameAnalysisGivesTheSameBundle() {
         assertEquals(FhirReport.build(positive()), FhirReport.build(positive()));
     }

@@ -71,9 +71,18 @@ final class Fixtures {
             }
             Path target = Path.of(System.getProperty("user.dir"), "target");
             Files.createDirectories(target);
+            try (var old = Files.newDirectoryStream(target, "dicom-fixtures-*")) { // earlier runs' fixtures
+                for (Path d : old) deleteTree(d);
+            }
             instance = new Fixtures(Files.createTempDirectory(target, "dicom-fixtures-"), jpeg);
         }
         return instance;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     /** Walks up from user.dir to the folder holding shared/data/cxr-kermany224. */
