@@ -104,6 +104,23 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- include "alveolus.fullname" . -}}
 {{- end -}}
 
+{{/* JDBC URL, with certificate verification appended when postgres.tls.verify. Context: root */}}
+{{- define "alveolus.jdbcUrl" -}}
+{{- $url := required "postgres.jdbcUrl is required" .Values.postgres.jdbcUrl -}}
+{{- if .Values.postgres.tls.verify -}}
+{{- if contains "sslmode=" $url -}}
+{{- fail "postgres.jdbcUrl sets sslmode itself: leave it out when postgres.tls.verify is on" -}}
+{{- end -}}
+{{- $url = printf "%s%ssslmode=verify-full&sslrootcert=/etc/alveolus/postgres-ca/%s" $url (ternary "&" "?" (contains "?" $url)) .Values.postgres.tls.caSecret.key -}}
+{{- end -}}
+{{- $url -}}
+{{- end -}}
+
+{{/* Whether a service talks to PostgreSQL ("true" or ""). Context: dict root key */}}
+{{- define "alveolus.usesPostgres" -}}
+{{- if has "postgres" (index (include "alveolus.design" .root | fromYaml) .key).outbound }}true{{ end -}}
+{{- end -}}
+
 {{/* Kafka client security.protocol for the configured auth and TLS. Context: root */}}
 {{- define "alveolus.kafkaSecurityProtocol" -}}
 {{- $scram := eq .Values.kafka.auth.mode "scram-sha-512" -}}
@@ -158,7 +175,7 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- end }}
 {{- if has "postgres" $design.outbound }}
 - name: QUARKUS_DATASOURCE_JDBC_URL
-  value: {{ required "postgres.jdbcUrl is required" $v.postgres.jdbcUrl | quote }}
+  value: {{ include "alveolus.jdbcUrl" $root | quote }}
 - name: QUARKUS_DATASOURCE_USERNAME
   valueFrom:
     secretKeyRef:

@@ -98,9 +98,30 @@ class ServiceContractTest {
                 assertTrue(!e.containsKey("KAFKA_SSL_TRUSTSTORE_LOCATION"));
             }
         }
-        // results-service does not talk to Kafka, so it gets no CA either.
+        // PostgreSQL certificate verification: the URL asks for it and the CA it names is mounted.
+        boolean pgVerify = v.path("postgres").path("tls").path("verify").asBoolean();
+        for (String name : List.of("alveolus-ingest-service", "alveolus-inference-worker", "alveolus-results-service")) {
+            String url = env(scenario, name).get("QUARKUS_DATASOURCE_JDBC_URL").getValue();
+            assertTrue(url.startsWith(v.path("postgres").path("jdbcUrl").asText()));
+            assertEquals(pgVerify, url.contains("sslmode=verify-full"), name + ": " + url);
+            if (pgVerify) {
+                String root = url.substring(url.indexOf("sslrootcert=") + "sslrootcert=".length());
+                var pod = Manifests.as(scenario.manifests().find("Deployment", name).orElseThrow(), Deployment.class)
+                        .getSpec().getTemplate().getSpec();
+                var mount = pod.getContainers().get(0).getVolumeMounts().stream()
+                        .filter(m -> root.startsWith(m.getMountPath() + "/")).findFirst()
+                        .orElseThrow(() -> new AssertionError(name + ": " + root + " is not mounted"));
+                var vol = pod.getVolumes().stream().filter(x -> x.getName().equals(mount.getName())).findFirst().orElseThrow();
+                assertEquals(v.path("postgres").path("tls").path("caSecret").path("name").asText(), vol.getSecret().getSecretName());
+            }
+        }
+        assertTrue(!frontend.containsKey("QUARKUS_DATASOURCE_JDBC_URL"));
+
+        // results-service does not talk to Kafka, so it gets no Kafka CA.
         assertTrue(Manifests.as(scenario.manifests().find("Deployment", "alveolus-results-service").orElseThrow(), Deployment.class)
-                .getSpec().getTemplate().getSpec().getVolumes().stream().noneMatch(x -> x.getSecret() != null));
+                .getSpec().getTemplate().getSpec().getVolumes().stream()
+                .noneMatch(x -> x.getSecret() != null && x.getSecret().getSecretName().equals(
+                        v.path("kafka").path("tls").path("caSecret").path("name").asText())));
 
         if (scramOn) {
             for (var e : Map.of("alveolus-ingest-service", ingest, "alveolus-inference-worker", worker,
