@@ -129,12 +129,13 @@ PROPS
 start_keycloak() {
   if running keycloak; then say "Keycloak already running"; return; fi
   require_free_port "$KC_PORT" Keycloak; require_free_port "$KC_MGMT_PORT" "Keycloak management"
-  local kc="$DIST/keycloak-$KC_VERSION" realm="$ROOT/stack/keycloak/alveolus-realm.json"
+  local kc="$DIST/keycloak-$KC_VERSION"
   mkdir -p "$kc/data/import"
-  # The realm is imported only when absent: a changed realm file means a fresh Keycloak database.
-  local sum; sum=$(sha256sum "$realm" | cut -d' ' -f1)
+  # Realms are imported only when absent: changed realm files mean a fresh Keycloak database.
+  local sum; sum=$(cat "$ROOT"/stack/keycloak/*-realm.json | sha256sum | cut -d' ' -f1)
   if [[ $(cat "$kc/data/realm.sha256" 2>/dev/null) != "$sum" ]]; then
-    rm -rf "$kc/data/h2"; cp "$realm" "$kc/data/import/alveolus-realm.json"; echo "$sum" > "$kc/data/realm.sha256"
+    rm -rf "$kc/data/h2" "$kc/data/import"/*.json; cp "$ROOT"/stack/keycloak/*-realm.json "$kc/data/import/"
+    echo "$sum" > "$kc/data/realm.sha256"
   fi
   JAVA_OPTS_KC_HEAP="-Xms64m -Xmx768m" KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
     start_bg keycloak "keycloak" "$LOGS/keycloak.log" "$kc/bin/kc.sh" start-dev \

@@ -1,0 +1,88 @@
+package io.alveolus.results.rest;
+
+import io.alveolus.common.problem.ProblemException;
+import io.alveolus.common.tenancy.CallerResolver;
+import io.alveolus.common.tenancy.Roles;
+import io.alveolus.persistence.Tenant;
+import io.alveolus.persistence.audit.Audited;
+import io.alveolus.results.service.TenantOnboarding;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+
+/** Platform operators manage hospitals here; they never see patient data. */
+@Path("/api/admin/tenants")
+@RolesAllowed(Roles.PLATFORM_OPERATOR)
+@Produces(MediaType.APPLICATION_JSON)
+public class TenantAdminResource {
+    @Inject
+    TenantOnboarding onboarding;
+    @Inject
+    CallerResolver callers;
+
+    public record NewTenant(String id, String name, Integer retentionDays) {
+    }
+
+    public record TenantView(String id, String name, String status, int retentionDays, Double thresholdOverride,
+                             String deviceClientId, Instant createdAt) {
+        static TenantView of(Tenant t) {
+            return new TenantView(t.id, t.name, t.status, t.retentionDays, t.thresholdOverride, t.deviceClientId,
+                    t.createdAt);
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Audited(value = "tenant.onboard", resource = "tenant")
+    @Operation(summary = "Onboard a hospital: Keycloak group and device client, storage prefix, settings. "
+            + "The device client secret is returned once.")
+    public Response onboard(NewTenant body) {
+        callers.caller();
+        if (body == null) {
+            throw ProblemException.badRequest("a JSON body with id and name is required");
+        }
+        var created = onboarding.onboard(body.id(), body.name(), body.retentionDays());
+        return Response.created(URI.create("/api/admin/tenants/" + created.id())).entity(created).build();
+    }
+
+    @GET
+    @Operation(summary = "All tenants")
+    public List<TenantView> list() {
+        return Tenant.<Tenant>listAll().stream().map(TenantView::of).toList();
+    }
+
+    public record StatusChange(String status) {
+    }
+
+    @PUT
+    @Path("/{id}/status")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Transactional
+    @Audited(value = "tenant.status", resource = "tenant")
+    @Operation(summary = "Suspend or reactivate a tenant (a suspended tenant cannot upload)")
+    public TenantView status(@PathParam("id") String id, StatusChange change) {
+        Tenant t = Tenant.findById(id);
+        if (t == null) {
+            throw ProblemException.notFound("tenant");
+        }
+        if (change == null || !("ACTIVE".equals(change.status()) || "SUSPENDED".equals(change.status()))) {
+            throw ProblemException.badRequest("status must be ACTIVE or SUSPENDED");
+        }
+        t.status = change.status();
+        return TenantView.of(t);
+    }
+}

@@ -1,0 +1,39 @@
+package io.alveolus.results.service;
+
+import io.alveolus.model.ModelManifest;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** The shipped model's manifest (version, threshold, validated range), read from the model jar; no inference here. */
+@ApplicationScoped
+public class ShippedModel {
+    static final String MANIFEST = "alveolus/model/pneumonia-v1/manifest.json";
+    private final ModelManifest manifest;
+
+    public ShippedModel() {
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(MANIFEST)) {
+            manifest = in == null ? null : ModelManifest.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String version() {
+        return manifest == null ? null : manifest.version();
+    }
+
+    public double threshold() {
+        return manifest == null ? Double.NaN : manifest.threshold();
+    }
+
+    public double[] validatedThresholdRange() {
+        return manifest == null ? null : manifest.validatedThresholdRange();
+    }
+
+    public ModelManifest manifest() {
+        return manifest;
+    }
+}
