@@ -123,6 +123,24 @@ class DicomImageTest {
     }
 
     @Test
+    void voiLutSequenceIsAppliedWhenThereIsNoWindow() throws Exception {
+        // a 12-bit LUT over stored values 0..255 that inverts and rescales: 255 - g, in 12 bits
+        java.nio.ByteBuffer lut = java.nio.ByteBuffer.allocate(512).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int v = 0; v < 256; v++) lut.putShort((short) Math.round((255 - v) * 4095 / 255.0));
+        Files.write(fx.dir.resolve("voi-lut.raw"), lut.array());
+        Map<String, String> a = Fixtures.dxAttributes();
+        a.put("#raw voi lut", String.join("\n",
+                "(0028,3010) SQ (Sequence with undefined length #=1)",
+                "  (fffe,e000) na (Item with undefined length #=2)",
+                "    (0028,3002) US 256\\0\\12",
+                "    (0028,3006) OW =voi-lut.raw",
+                "  (fffe,e00d) na (ItemDelimitationItem)",
+                "(fffe,e0dd) na (SequenceDelimitationItem)"));
+        int[] px = decodePixels(fx.write("mono2-8-voilut", a, fx.grey, fx.height, fx.width, 8, 8));
+        assertArrayEquals(Arrays.stream(fx.grey).map(g -> 255 - g).toArray(), px);
+    }
+
+    @Test
     void signedSixteenBit() throws Exception {
         Map<String, String> a = Fixtures.dxAttributes();
         a.put("(0028,0103) US", "1");

@@ -169,8 +169,8 @@ final class Fixtures {
         List<String> lines = new ArrayList<>();
         lines.add("(0002,0010) UI =LittleEndianExplicit");
         a.entrySet().stream().filter(e -> e.getValue() != null).sorted(Map.Entry.comparingByKey())
-                .forEach(e -> lines.add(e.getKey() + (e.getKey().endsWith(" US") ? " " + e.getValue()
-                        : " [" + e.getValue() + "]")));
+                .forEach(e -> lines.add(e.getKey().startsWith("#raw") ? e.getValue() // verbatim dump lines
+                        : e.getKey() + (e.getKey().endsWith(" US") ? " " + e.getValue() : " [" + e.getValue() + "]")));
         lines.add("(7fe0,0010) " + (bitsAllocated == 8 ? "OB" : "OW") + " =" + raw.getFileName());
         Path dump = dir.resolve(name + ".dump");
         Files.write(dump, lines);
