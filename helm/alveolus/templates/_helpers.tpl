@@ -173,6 +173,20 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
       key: sasl.jaas.config
 {{- end }}
 {{- end }}
+{{- if eq .key "ingest" }}
+- name: MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_TOPIC
+  value: {{ $v.kafka.topics.imageReceived.name | quote }}
+{{- end }}
+{{- if eq .key "worker" }}
+- name: MP_MESSAGING_INCOMING_IMAGE_RECEIVED_TOPIC
+  value: {{ $v.kafka.topics.imageReceived.name | quote }}
+- name: MP_MESSAGING_INCOMING_IMAGE_RECEIVED_GROUP_ID
+  value: {{ $v.kafka.inferenceConsumerGroup | quote }}
+- name: MP_MESSAGING_OUTGOING_ANALYSIS_COMPLETED_TOPIC
+  value: {{ $v.kafka.topics.analysisCompleted.name | quote }}
+- name: MP_MESSAGING_OUTGOING_IMAGE_DLQ_TOPIC
+  value: {{ $v.kafka.topics.imageReceivedDlq.name | quote }}
+{{- end }}
 {{- if has "postgres" $design.outbound }}
 - name: QUARKUS_DATASOURCE_JDBC_URL
   value: {{ include "alveolus.jdbcUrl" $root | quote }}

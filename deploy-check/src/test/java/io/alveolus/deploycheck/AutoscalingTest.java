@@ -57,6 +57,12 @@ class AutoscalingTest {
                 assertEquals(v.path("kafka").path("bootstrapServers").asText(), md.path("bootstrapServers").asText());
                 assertTrue(Integer.parseInt(md.path("lagThreshold").asText()) > 0, "lagThreshold per replica");
                 assertEquals("false", md.path("allowIdleConsumers").asText());
+                // KEDA measures the group and topic the worker really consumes (the chart sets both on the worker).
+                var env = worker.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+                assertEquals(md.path("consumerGroup").asText(), env.stream()
+                        .filter(e -> e.getName().equals("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_GROUP_ID")).findFirst().orElseThrow().getValue());
+                assertEquals(md.path("topic").asText(), env.stream()
+                        .filter(e -> e.getName().equals("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_TOPIC")).findFirst().orElseThrow().getValue());
                 boolean scram = "scram-sha-512".equals(v.path("kafka").path("auth").path("mode").asText());
                 boolean tls = v.path("kafka").path("tls").path("enabled").asBoolean();
                 assertEquals(scram || tls, trigger.has("authenticationRef"), "KEDA authenticates exactly when Kafka needs it");

@@ -137,6 +137,32 @@ class ServiceContractTest {
         }
     }
 
+    /**
+     * The MP_MESSAGING_* overrides hit real channel properties of the services (a renamed channel would silently
+     * ignore them, and KEDA would watch a topic or group the worker no longer uses).
+     */
+    @org.junit.jupiter.api.Test
+    void messagingOverridesMatchTheServicesChannels() throws java.io.IOException {
+        Map<String, String> modules = Map.of("alveolus-ingest-service", "ingest-service",
+                "alveolus-inference-worker", "inference-worker");
+        for (var m : modules.entrySet()) {
+            java.nio.file.Path props = Scenario.RENDERER.repoRoot().resolve(m.getValue()).resolve("src/main/resources/application.properties");
+            org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(props), props + " not in this checkout");
+            java.util.Properties p = new java.util.Properties();
+            try (var in = java.nio.file.Files.newInputStream(props)) {
+                p.load(in);
+            }
+            Set<String> envForms = p.stringPropertyNames().stream()
+                    .map(k -> k.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_")).collect(Collectors.toSet());
+            Map<String, EnvVar> env = env(Scenario.PROD, m.getKey());
+            List<String> overrides = env.keySet().stream().filter(k -> k.startsWith("MP_MESSAGING_")).toList();
+            assertTrue(!overrides.isEmpty(), m.getKey() + " has no messaging overrides");
+            for (String o : overrides) {
+                assertTrue(envForms.contains(o), m.getValue() + "/application.properties has no property for " + o);
+            }
+        }
+    }
+
     private static Map<String, EnvVar> env(Scenario scenario, String deployment) {
         Deployment d = Manifests.as(scenario.manifests().find("Deployment", deployment).orElseThrow(), Deployment.class);
         List<EnvVar> env = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
