@@ -33,6 +33,9 @@ import javax.imageio.ImageIO;
  */
 public final class DicomImage {
 
+    /** Largest image accepted (rows x columns): 64 megapixels, well above any radiograph (about 4300 x 4300). */
+    static final long MAX_PIXELS = 64L * 1024 * 1024;
+
     private static final Set<String> ACCEPTED_MODALITIES = Set.of("CR", "DX");
     private static final Set<String> LATERAL_VIEWS = Set.of("LL", "RL", "LAT", "LATERAL");
 
@@ -107,6 +110,10 @@ public final class DicomImage {
         checkScope(header, metadata);
         if (metadata.rows() <= 0 || metadata.columns() <= 0) {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "Rows/Columns missing or zero");
+        }
+        if ((long) metadata.rows() * metadata.columns() > MAX_PIXELS) {
+            throw new DicomRejected(DicomRejected.Code.UNSUPPORTED_PIXEL_FORMAT, "image of " + metadata.rows() + "x"
+                    + metadata.columns() + " pixels exceeds the limit of " + MAX_PIXELS + " pixels");
         }
         int bitsAllocated = intValue(header, TagFromName.BitsAllocated, 0);
         int bitsStored = metadata.bitsStored();

@@ -230,6 +230,24 @@ class DicomImageTest {
         assertEquals("AP", d.metadata().viewPosition());
     }
 
+    @Test
+    void concurrentDecodingGivesTheSameResult() throws Exception {
+        Path lossless = fx.convert(base16, "concurrent-jpegll", "dcmcjpeg", "+el");
+        Path j2k = fx.convert(base8, "concurrent-j2k", "gdcmconv", "--j2k");
+        byte[][] inputs = {Fixtures.bytes(base8), Fixtures.bytes(base16), Fixtures.bytes(lossless), Fixtures.bytes(j2k)};
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<int[]>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                byte[] in = inputs[i % inputs.length];
+                results.add(pool.submit(() -> Fixtures.pixels(DicomImage.decode(in).image())));
+            }
+            for (java.util.concurrent.Future<int[]> f : results) assertArrayEquals(fx.grey, f.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // --- metadata ------------------------------------------------------------------------------------------------------
 
     @Test
@@ -312,6 +330,12 @@ class DicomImageTest {
         fx.run("img2dcm", fx.sourceJpeg.toString(), "img2dcm-colour.dcm");
         Path colour = fx.modify(fx.dir.resolve("img2dcm-colour.dcm"), "img2dcm-colour-dx", "-i", "(0008,0060)=DX");
         assertEquals(DicomRejected.Code.COLOUR, refusal(colour));
+    }
+
+    @Test
+    void absurdImageSizeIsRefused() throws Exception {
+        Path p = fx.modify(base8, "huge", "-i", "(0028,0010)=65535", "-i", "(0028,0011)=65535");
+        assertEquals(DicomRejected.Code.UNSUPPORTED_PIXEL_FORMAT, refusal(p));
     }
 
     @Test
