@@ -57,6 +57,22 @@ class GpuTest {
         assertFalse(worker(scenario).getSpec().getTemplate().getSpec().getContainers().get(0).getImage().endsWith("-cu124"));
     }
 
+    /** The GPU image matches what the chart assumes: CUDA 12.4 for the -cu124 natives, uid 185, the DJL cache path. */
+    @org.junit.jupiter.api.Test
+    void gpuDockerfileMatchesTheChart() throws java.io.IOException {
+        String dockerfile = java.nio.file.Files.readString(
+                Scenario.RENDERER.repoRoot().resolve("helm/images/inference-worker-gpu.Dockerfile"));
+        JsonNode v = Scenario.PROD_GPU.values();
+        assertEquals("-cu124", v.path("gpu").path("imageTagSuffix").asText());
+        assertTrue(dockerfile.contains("nvidia/cuda:12.4"), "CUDA 12.4 runtime for pytorch-native-cu124");
+        assertTrue(dockerfile.contains("USER 185"), "runs as the uid the chart sets");
+        assertEquals(185, v.path("common").path("podSecurityContext").path("runAsUser").asInt());
+        assertTrue(dockerfile.contains("DJL_CACHE_DIR=/var/cache/djl"), "DJL extracts into the chart's emptyDir");
+        Deployment w = worker(Scenario.PROD_GPU);
+        assertTrue(w.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts().stream()
+                .anyMatch(m -> m.getMountPath().equals("/var/cache/djl")));
+    }
+
     private static void assertNoGpu(Deployment d) {
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         for (Container c : pod.getContainers()) {
