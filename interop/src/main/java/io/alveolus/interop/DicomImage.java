@@ -25,7 +25,7 @@ import javax.imageio.ImageIO;
  * Function LINEAR, LINEAR_EXACT or SIGMOID; else the first VOI LUT Sequence item; else the min-max range of the modality
  * values) → 0..255 → inversion for MONOCHROME1 (after VOI, so that 0 is always black).
  *
- * <p>Transfer syntaxes: implicit VR LE, explicit VR LE and BE, JPEG baseline (process 1), JPEG lossless (processes 14
+ * <p>Transfer syntaxes: implicit VR LE, explicit VR LE and BE, deflated explicit VR LE, JPEG baseline (process 1), JPEG lossless (processes 14
  * and 14 SV1), JPEG 2000 (lossless and lossy), RLE. Parsing and decompression are PixelMed's (see
  * docs/adr/0002-dicom-library.md).
  *
@@ -44,6 +44,7 @@ public final class DicomImage {
             "1.2.840.10008.1.2", "Implicit VR Little Endian",
             "1.2.840.10008.1.2.1", "Explicit VR Little Endian",
             "1.2.840.10008.1.2.2", "Explicit VR Big Endian",
+            "1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian",
             "1.2.840.10008.1.2.4.50", "JPEG Baseline (Process 1)",
             "1.2.840.10008.1.2.4.57", "JPEG Lossless (Process 14)",
             "1.2.840.10008.1.2.4.70", "JPEG Lossless SV1 (Process 14, Selection Value 1)",
@@ -137,7 +138,7 @@ public final class DicomImage {
         }
         String ts = metadata.transferSyntaxUid();
         boolean encapsulated = !ts.equals("1.2.840.10008.1.2") && !ts.equals("1.2.840.10008.1.2.1")
-                && !ts.equals("1.2.840.10008.1.2.2");
+                && !ts.equals("1.2.840.10008.1.2.2") && !ts.equals("1.2.840.10008.1.2.1.99");
         long expectedBytes = (long) metadata.rows() * metadata.columns() * (bitsAllocated / 8);
         if (!encapsulated && pixelData.getVL() < expectedBytes) {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "Pixel Data holds " + pixelData.getVL()

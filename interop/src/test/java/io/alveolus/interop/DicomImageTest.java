@@ -88,6 +88,13 @@ class DicomImageTest {
     }
 
     @Test
+    void deflatedIsExact() throws Exception {
+        Path p = fx.convert(base16, "mono2-16-deflated", "dcmconv", "+td");
+        assertEquals("1.2.840.10008.1.2.1.99", DicomImage.decode(Fixtures.bytes(p)).metadata().transferSyntaxUid());
+        assertArrayEquals(fx.grey, decodePixels(p));
+    }
+
+    @Test
     void sixteenBitWithRescaleAndWindowIsExact() throws Exception {
         DecodedDicom d = DicomImage.decode(Fixtures.bytes(base16));
         assertEquals(12, d.metadata().bitsStored());
@@ -211,6 +218,13 @@ class DicomImageTest {
         assertEquals("1.2.840.10008.1.2.4.90", DicomImage.decode(Fixtures.bytes(p8)).metadata().transferSyntaxUid());
         assertArrayEquals(fx.grey, decodePixels(p8));
         assertArrayEquals(fx.grey, decodePixels(p16));
+    }
+
+    @Test
+    void lossyJpeg2000IsClose() throws Exception {
+        Path p = fx.convert(base8, "mono2-8-j2k-lossy", "gdcmconv", "--j2k", "--lossy", "-q", "50");
+        assertEquals("1.2.840.10008.1.2.4.91", DicomImage.decode(Fixtures.bytes(p)).metadata().transferSyntaxUid());
+        assertClose(fx.grey, decodePixels(p), 3.0, 60);
     }
 
     @Test
