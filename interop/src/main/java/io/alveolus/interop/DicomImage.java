@@ -78,14 +78,16 @@ public final class DicomImage {
             return decodeChecked(part10);
         } catch (DicomRejected e) {
             throw e;
-        } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+        } catch (OutOfMemoryError e) {
+            throw new DicomRejected(DicomRejected.Code.OUT_OF_RESOURCES, "not enough memory to decode the image", e);
+        } catch (Exception | StackOverflowError e) {
             // Parsers throw all kinds of runtime exceptions on hostile input; none may escape.
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot parse the DICOM object: " + describe(e), e);
         }
     }
 
     private static DecodedDicom decodeChecked(byte[] part10) throws Exception {
-        // 1. Header only (everything before Pixel Data): refuse what is out of scope before touching the pixels.
+        // 1. Header only (everything before Pixel Data): metadata, and the transfer syntax check before decompressing.
         AttributeList header = new AttributeList();
         try {
             header.read(new DicomInputStream(new ByteArrayInputStream(part10)), TagFromName.PixelData);
@@ -146,8 +148,7 @@ public final class DicomImage {
         }
 
         int[] stored = storedValues(list, metadata, bitsStored, pixelRepresentation == 1);
-        double[] modality = modalityLut(header, stored);
-        byte[] grey = voi(header, modality);
+        byte[] grey = voi(header, stored);
         if ("MONOCHROME1".equals(metadata.photometric())) {
             for (int i = 0; i < grey.length; i++) grey[i] = (byte) (255 - (grey[i] & 0xff));
         }
@@ -241,18 +242,26 @@ public final class DicomImage {
         return v;
     }
 
-    private static double[] modalityLut(AttributeList l, int[] stored) throws Exception {
-        double slope = doubleValue(l, TagFromName.RescaleSlope, 1.0);
-        double intercept = doubleValue(l, TagFromName.RescaleIntercept, 0.0);
-        if (!Double.isFinite(slope) || slope == 0.0) slope = 1.0;
-        if (!Double.isFinite(intercept)) intercept = 0.0;
-        double[] out = new double[stored.length];
-        for (int i = 0; i < stored.length; i++) out[i] = stored[i] * slope + intercept;
-        return out;
+    /** Modality LUT (Rescale Slope/Intercept) as a function; applied per pixel to keep one int[] in memory. */
+    private record Rescale(double slope, double intercept) {
+        static Rescale of(AttributeList l) {
+            double slope = doubleValue(l, TagFromName.RescaleSlope, 1.0);
+            double intercept = doubleValue(l, TagFromName.RescaleIntercept, 0.0);
+            if (!Double.isFinite(slope) || slope == 0.0) slope = 1.0;
+            if (!Double.isFinite(intercept)) intercept = 0.0;
+            return new Rescale(slope, intercept);
+        }
+
+        double apply(int stored) {
+            return stored * slope + intercept;
+        }
     }
 
-    private static byte[] voi(AttributeList l, double[] x) throws Exception {
-        byte[] out = new byte[x.length];
+    /** Modality LUT, then VOI, to 0..255. */
+    private static byte[] voi(AttributeList l, int[] stored) throws Exception {
+        Rescale m = Rescale.of(l);
+        int n = stored.length;
+        byte[] out = new byte[n];
         double[] centres = Attribute.getDoubleValues(l, TagFromName.WindowCenter);
         double[] widths = Attribute.getDoubleValues(l, TagFromName.WindowWidth);
         if (centres != null && widths != null && centres.length > 0 && widths.length > 0
@@ -261,45 +270,48 @@ public final class DicomImage {
             double w = widths[0];
             String function = upper(string(l, TagFromName.VOILUTFunction));
             if ("SIGMOID".equals(function) && w > 0) {
-                for (int i = 0; i < x.length; i++) out[i] = clamp(255.0 / (1.0 + Math.exp(-4.0 * (x[i] - c) / w)));
+                for (int i = 0; i < n; i++) out[i] = clamp(255.0 / (1.0 + Math.exp(-4.0 * (m.apply(stored[i]) - c) / w)));
                 return out;
             }
             if ("LINEAR_EXACT".equals(function) && w > 0) {
                 double lo = c - w / 2;
                 double hi = c + w / 2;
-                for (int i = 0; i < x.length; i++) {
-                    out[i] = x[i] <= lo ? 0 : x[i] > hi ? (byte) 255 : clamp((x[i] - c) / w * 255.0 + 127.5);
+                for (int i = 0; i < n; i++) {
+                    double x = m.apply(stored[i]);
+                    out[i] = x <= lo ? 0 : x > hi ? (byte) 255 : clamp((x - c) / w * 255.0 + 127.5);
                 }
                 return out;
             }
             if (w >= 1) { // LINEAR, PS3.3 C.11.2.1.2.1
                 double lo = c - 0.5 - (w - 1) / 2;
                 double hi = c - 0.5 + (w - 1) / 2;
-                for (int i = 0; i < x.length; i++) {
-                    if (x[i] <= lo) out[i] = 0;
-                    else if (x[i] > hi) out[i] = (byte) 255;
-                    else out[i] = clamp(((x[i] - (c - 0.5)) / (w - 1) + 0.5) * 255.0);
+                for (int i = 0; i < n; i++) {
+                    double x = m.apply(stored[i]);
+                    if (x <= lo) out[i] = 0;
+                    else if (x > hi) out[i] = (byte) 255;
+                    else out[i] = clamp(((x - (c - 0.5)) / (w - 1) + 0.5) * 255.0);
                 }
                 return out;
             }
         }
         if (l.get(TagFromName.VOILUTSequence) instanceof SequenceAttribute seq && seq.getNumberOfItems() > 0) {
-            byte[] viaLut = voiLutSequence(seq.getItem(0).getAttributeList(), x);
+            byte[] viaLut = voiLutSequence(seq.getItem(0).getAttributeList(), stored, m);
             if (viaLut != null) return viaLut;
         }
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            if (v < min) min = v;
-            if (v > max) max = v;
+        for (int v : stored) {
+            double x = m.apply(v);
+            if (x < min) min = x;
+            if (x > max) max = x;
         }
         double range = max - min;
-        for (int i = 0; i < x.length; i++) out[i] = range <= 0 ? 0 : clamp((x[i] - min) / range * 255.0);
+        for (int i = 0; i < n; i++) out[i] = range <= 0 ? 0 : clamp((m.apply(stored[i]) - min) / range * 255.0);
         return out;
     }
 
     /** First VOI LUT Sequence item (LUT Descriptor + LUT Data); null if unusable. */
-    private static byte[] voiLutSequence(AttributeList item, double[] x) throws Exception {
+    private static byte[] voiLutSequence(AttributeList item, int[] stored, Rescale m) throws Exception {
         int[] descriptor = Attribute.getIntegerValues(item, TagFromName.LUTDescriptor);
         Attribute dataAttribute = item.get(TagFromName.LUTData);
         if (descriptor == null || descriptor.length < 3 || dataAttribute == null) return null;
@@ -319,9 +331,9 @@ public final class DicomImage {
             data = ints;
         }
         double scale = 255.0 / ((1 << bits) - 1);
-        byte[] out = new byte[x.length];
-        for (int i = 0; i < x.length; i++) {
-            long index = Math.round(x[i]) - first;
+        byte[] out = new byte[stored.length];
+        for (int i = 0; i < stored.length; i++) {
+            long index = Math.round(m.apply(stored[i])) - first;
             int k = (int) Math.max(0, Math.min(entries - 1, index));
             out[i] = clamp((data[k] & ((1 << bits) - 1)) * scale);
         }

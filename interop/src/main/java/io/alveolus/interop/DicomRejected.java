@@ -25,8 +25,11 @@ public final class DicomRejected extends Exception {
         COLOUR(StowResponse.FAILURE_CANNOT_UNDERSTAND),
         /** A lateral projection (ViewPosition LL, RL, LAT or LATERAL): the model reads frontal views only. */
         LATERAL_VIEW(StowResponse.FAILURE_CANNOT_UNDERSTAND),
-        /** Bits allocated/stored or pixel representation this library does not handle. */
-        UNSUPPORTED_PIXEL_FORMAT(StowResponse.FAILURE_CANNOT_UNDERSTAND);
+        /** Bits allocated/stored or pixel representation this library does not handle, or an image over
+         *  {@code DicomImage.MAX_PIXELS}. */
+        UNSUPPORTED_PIXEL_FORMAT(StowResponse.FAILURE_CANNOT_UNDERSTAND),
+        /** The JVM ran out of memory while decoding: retry later or with more memory. */
+        OUT_OF_RESOURCES(StowResponse.FAILURE_OUT_OF_RESOURCES);
 
         private final int stowFailureReason;
 
