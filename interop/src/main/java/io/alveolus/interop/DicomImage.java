@@ -25,16 +25,16 @@ import javax.imageio.ImageIO;
  * Function LINEAR, LINEAR_EXACT or SIGMOID; else the first VOI LUT Sequence item; else the min-max range of the modality
  * values) → 0..255 → inversion for MONOCHROME1 (after VOI, so that 0 is always black).
  *
- * <p>Transfer syntaxes: implicit VR LE, explicit VR LE and BE, deflated explicit VR LE, JPEG baseline (process 1), JPEG lossless (processes 14
- * and 14 SV1), JPEG 2000 (lossless and lossy), RLE. Parsing and decompression are PixelMed's (see
- * docs/adr/0002-dicom-library.md).
+ * <p>Transfer syntaxes: implicit VR LE, explicit VR LE and BE, deflated explicit VR LE, JPEG baseline (process 1),
+ * JPEG lossless (processes 14 and 14 SV1), JPEG 2000 (lossless and lossy), RLE. Not JPEG-LS nor 12-bit JPEG extended.
+ * Parsing and decompression are PixelMed's (see docs/adr/0002-dicom-library.md).
  *
  * <p>Every failure is a {@link DicomRejected}; no unchecked exception escapes for any input bytes.
  */
 public final class DicomImage {
 
     /** Largest image accepted (rows x columns): 64 megapixels, well above any radiograph (about 4300 x 4300). */
-    static final long MAX_PIXELS = 64L * 1024 * 1024;
+    public static final long MAX_PIXELS = 64L * 1024 * 1024;
 
     private static final Set<String> ACCEPTED_MODALITIES = Set.of("CR", "DX");
     private static final Set<String> LATERAL_VIEWS = Set.of("LL", "RL", "LAT", "LATERAL");
