@@ -9,6 +9,7 @@ DATA=${ALVEOLUS_DATA_DIR:-$(cd .. && pwd)/shared/data/cxr-kermany224}
 KC=http://127.0.0.1:18180/realms/alveolus/protocol/openid-connect/token
 
 bash stack/up.sh
+bash stack/install-interop-deps.sh
 echo "[run] building the services (first build downloads dependencies)"
 ./mvnw -q -B install -DskipTests
 bash stack/services.sh start

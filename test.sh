@@ -9,4 +9,6 @@ if ! running kafka || ! running keycloak || ! running s3proxy; then started=1; f
 cleanup() { if (( started )); then bash stack/down.sh; fi; }
 trap cleanup EXIT
 bash stack/up.sh
+bash stack/install-interop-deps.sh   # DICOM toolkit (Debian) into the local Maven repository, dcmtk for fixtures
+[[ -f stack/install-browser.sh ]] && bash stack/install-browser.sh
 ./mvnw -B verify "$@"

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash stack/up.sh
+bash stack/install-interop-deps.sh
 ./mvnw -q -B install -DskipTests
 bash stack/services.sh start ingest-service inference-worker
 cp=$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)

@@ -77,6 +77,7 @@ class PipelineIT {
     static String upload(String token, Path file, String study, String priority) {
         return given().auth().oauth2(token).multiPart("file", file.toFile(), "image/jpeg")
                 .multiPart("studyId", study).multiPart("patientRef", "PSEUDO-" + study.hashCode())
+                .multiPart("referringPhysician", "alice")
                 .multiPart("priority", priority).post(ingest.url() + "/api/images")
                 .then().statusCode(202).extract().path("analysisId");
     }

@@ -49,6 +49,15 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(RuntimeException e, @Context UriInfo uri) {
+        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+            if (t instanceof java.sql.SQLException) {
+                // a database outage is transient: tell the client to retry, do not blame its request
+                LOG.warnf("database unavailable on %s: %s", path(uri), t.getMessage());
+                return Response.fromResponse(respond(new Problem("urn:alveolus:problem:unavailable",
+                        "Service unavailable", 503, "the database is unavailable; retry later", path(uri))))
+                        .header("Retry-After", "5").build();
+            }
+        }
         LOG.errorf(e, "unexpected error on %s", path(uri));
         return respond(new Problem("urn:alveolus:problem:internal", "Internal error", 500,
                 "an unexpected error occurred; it has been logged", path(uri)));

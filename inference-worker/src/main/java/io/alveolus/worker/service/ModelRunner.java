@@ -6,10 +6,13 @@ import io.alveolus.model.Preprocessor;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.awt.image.BufferedImage;
 import java.util.List;
+import java.util.Optional;
 
 /** The shipped pneumonia model, loaded once at start-up (offline: weights and natives are on the classpath). */
 @Startup
@@ -18,11 +21,19 @@ public class ModelRunner {
     private static final Logger LOG = Logger.getLogger(ModelRunner.class);
     private final PneumoniaModel model;
 
-    public ModelRunner() {
+    @Inject
+    public ModelRunner(@ConfigProperty(name = "alveolus.model.version") Optional<String> expectedVersion) {
         try {
             model = PneumoniaModel.loadShipped();
         } catch (Exception e) {
             throw new IllegalStateException("the shipped model could not be loaded", e);
+        }
+        // A deployment that asks for one model version must not silently run another.
+        if (expectedVersion.isPresent() && !expectedVersion.get().isBlank()
+                && !expectedVersion.get().equals(version())) {
+            model.close();
+            throw new IllegalStateException("configured model version " + expectedVersion.get()
+                    + " but this worker image ships " + version());
         }
         LOG.infof("model %s loaded (threshold %.4f)", version(), threshold());
     }
