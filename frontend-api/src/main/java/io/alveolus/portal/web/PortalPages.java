@@ -1,0 +1,157 @@
+package io.alveolus.portal.web;
+
+import io.alveolus.common.tenancy.Roles;
+import io.alveolus.portal.backend.Backend;
+import io.quarkus.oidc.IdToken;
+import io.quarkus.qute.Location;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateInstance;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The portal's pages: worklist, study, upload (Qute, rendered on the server). */
+@Path("/")
+@Authenticated
+@Produces(MediaType.TEXT_HTML)
+public class PortalPages {
+    static final int PAGE_SIZE = 25;
+
+    @Inject
+    Template worklist;
+    @Inject
+    Template study;
+    @Inject
+    Template upload;
+    @Inject
+    @Location("signed-out.html")
+    Template signedOut;
+    @Inject
+    @Location("error.html")
+    Template error;
+    @Inject
+    Backend backend;
+    @Inject
+    @IdToken
+    JsonWebToken idToken;
+    @Inject
+    SecurityIdentity identity;
+
+    /** The filters of the worklist, as query parameters of both the page and its JSON endpoint. */
+    public record Filters(String view, String status, boolean flagged, String q, int page) {
+        Map<String, String> query() {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("triage", String.valueOf("triage".equals(view)));
+            m.put("status", Row.apiStatus(status));
+            m.put("positive", flagged ? "true" : null);
+            m.put("studyId", q == null ? null : q.trim());
+            m.put("page", String.valueOf(Math.max(0, page)));
+            m.put("size", String.valueOf(PAGE_SIZE));
+            return m;
+        }
+    }
+
+    static Map<String, Object> worklistData(Backend backend, Filters f) {
+        var page = backend.analyses(f.query());
+        Instant now = Instant.now();
+        List<Row> rows = page.items().stream().map(a -> Row.of(a, now)).toList();
+        long pages = Math.max(1, (page.total() + PAGE_SIZE - 1) / PAGE_SIZE);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("items", rows);
+        m.put("page", page.page());
+        m.put("pages", pages);
+        m.put("total", page.total());
+        return m;
+    }
+
+    TemplateInstance page(Template t) {
+        return t.data("user", idToken.getClaim("preferred_username"))
+                .data("tenant", idToken.getClaim("tenant"))
+                .data("radiologist", identity.hasRole(Roles.RADIOLOGIST));
+    }
+
+    @GET
+    public TemplateInstance worklist(@QueryParam("view") @DefaultValue("newest") String view,
+                                     @QueryParam("status") String status, @QueryParam("flagged") boolean flagged,
+                                     @QueryParam("q") String q, @QueryParam("page") @DefaultValue("0") int pageNo) {
+        Filters f = new Filters("triage".equals(view) ? "triage" : "newest", Row.apiStatus(status) == null ? "" : status,
+                flagged, q == null ? "" : q, Math.max(0, pageNo));
+        var data = worklistData(backend, f);
+        long pages = (long) data.get("pages");
+        return page(worklist).data("rows", data.get("items")).data("total", data.get("total"))
+                .data("pageLabel", f.page() + 1).data("pages", pages).data("f", f)
+                .data("prev", f.page() > 0 ? link(f, f.page() - 1) : null)
+                .data("next", f.page() + 1 < pages ? link(f, f.page() + 1) : null);
+    }
+
+    private static String link(Filters f, int page) {
+        StringBuilder s = new StringBuilder("/?view=").append(f.view()).append("&page=").append(page);
+        if (!f.status().isBlank()) {
+            s.append("&status=").append(f.status());
+        }
+        if (f.flagged()) {
+            s.append("&flagged=true");
+        }
+        if (!f.q().isBlank()) {
+            s.append("&q=").append(java.net.URLEncoder.encode(f.q(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return s.toString();
+    }
+
+    @GET
+    @Path("studies/{id}")
+    public Response study(@PathParam("id") String id) {
+        UUID uuid = uuid(id);
+        Backend.Reply r = uuid == null ? null : backend.analysis(uuid);
+        if (r == null || r.status() == 404) {
+            return Response.status(404).entity(page(error).data("title", "Study not found")
+                    .data("message", "There is no such study in your worklist.")).build();
+        }
+        if (!r.ok()) {
+            return Response.status(r.status() == 401 || r.status() == 403 ? r.status() : 502)
+                    .entity(page(error).data("title", "Study unavailable").data("message", backend.detail(r))).build();
+        }
+        var a = backend.view(r);
+        return Response.ok(page(study).data("s", Study.of(a, Instant.now()))
+                .data("model", ModelInfo.of(backend.model()))).build();
+    }
+
+    @GET
+    @Path("upload")
+    @RolesAllowed(Roles.RADIOLOGIST)
+    public TemplateInstance upload() {
+        return page(upload);
+    }
+
+    @GET
+    @Path("signed-out")
+    @PermitAll
+    public TemplateInstance signedOut() {
+        return signedOut.instance();
+    }
+
+    static UUID uuid(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

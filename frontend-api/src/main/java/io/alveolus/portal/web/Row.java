@@ -1,0 +1,92 @@
+package io.alveolus.portal.web;
+
+import io.alveolus.common.api.AnalysisView;
+import io.quarkus.qute.TemplateData;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.UUID;
+
+/** One worklist row as the page shows it (server-rendered and re-fetched as JSON by the live worklist). */
+@TemplateData
+public record Row(UUID id, String accession, String patientRef, String priority, boolean urgent, String status,
+                  String result, boolean flagged, String review, String receivedAt, String age) {
+
+    public static Row of(AnalysisView a, Instant now) {
+        String status = status(a.status());
+        boolean flagged = Boolean.TRUE.equals(a.positive());
+        String result;
+        if (a.probability() == null) {
+            result = "failed".equals(status) ? "no result" : "pending";
+        } else {
+            result = percent(a.probability()) + (flagged ? " flagged" : " not flagged");
+        }
+        return new Row(a.id(), a.studyId(), a.patientRef(), a.priority() == null ? "ROUTINE" : a.priority().name(),
+                a.priority() != null && a.priority().name().equals("URGENT"), status, result, flagged,
+                review(a), a.receivedAt() == null ? "" : a.receivedAt().toString(), age(a.receivedAt(), now));
+    }
+
+    /** QUEUED, PROCESSING, COMPLETED, FAILED as the clinicians say it. */
+    public static String status(String s) {
+        if (s == null) {
+            return "unknown";
+        }
+        return switch (s) {
+            case "QUEUED" -> "queued";
+            case "PROCESSING" -> "processing";
+            case "COMPLETED" -> "done";
+            case "FAILED" -> "failed";
+            default -> s.toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** The portal's status words back to the results API's. */
+    public static String apiStatus(String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        return switch (s) {
+            case "queued" -> "QUEUED";
+            case "processing" -> "PROCESSING";
+            case "done" -> "COMPLETED";
+            case "failed" -> "FAILED";
+            default -> null;
+        };
+    }
+
+    public static String review(AnalysisView a) {
+        if (a.reviewLabel() == null) {
+            return "";
+        }
+        boolean saysPneumonia = a.reviewLabel().equals("PNEUMONIA");
+        String verdict = a.positive() == null ? "reviewed"
+                : (saysPneumonia == a.positive() ? "confirmed" : "overruled");
+        return verdict + ": " + label(a.reviewLabel()) + " (" + a.reviewedBy() + ")";
+    }
+
+    public static String label(String reviewLabel) {
+        return "PNEUMONIA".equals(reviewLabel) ? "pneumonia" : "no pneumonia";
+    }
+
+    public static String percent(double p) {
+        return String.format(Locale.ROOT, "%.1f%%", p * 100);
+    }
+
+    public static String age(Instant then, Instant now) {
+        if (then == null) {
+            return "";
+        }
+        long s = Math.max(0, Duration.between(then, now).getSeconds());
+        if (s < 60) {
+            return "just now";
+        }
+        if (s < 3600) {
+            return (s / 60) + " min ago";
+        }
+        if (s < 86400) {
+            return (s / 3600) + " h ago";
+        }
+        return (s / 86400) + " d ago";
+    }
+}

@@ -1,0 +1,70 @@
+package io.alveolus.portal;
+
+import io.alveolus.common.api.AnalysisView;
+import io.alveolus.common.events.AnalysisCompleted;
+import io.alveolus.common.events.Priority;
+import io.alveolus.portal.live.LiveResults;
+import io.alveolus.portal.web.CsrfGuardAccess;
+import io.alveolus.portal.web.Row;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The rules of the portal that need no server: tenant filter of live events, CSRF origin check, row wording. */
+class PortalLogicTest {
+
+    static AnalysisCompleted event(String tenant) {
+        return new AnalysisCompleted(UUID.randomUUID(), tenant, "ACC", "COMPLETED", 0.9, true, "v1", null, Instant.now());
+    }
+
+    @Test
+    void liveEventsGoOnlyToTheirOwnTenant() {
+        assertTrue(LiveResults.visibleTo(event("st-marys"), "st-marys"));
+        assertFalse(LiveResults.visibleTo(event("st-marys"), "northside"));
+        assertFalse(LiveResults.visibleTo(event("st-marys"), null), "a user without a tenant sees nothing");
+        assertFalse(LiveResults.visibleTo(event(null), "st-marys"));
+        assertFalse(LiveResults.visibleTo(event(""), ""));
+        assertFalse(LiveResults.visibleTo(null, "st-marys"));
+    }
+
+    @Test
+    void stateChangingCallsMustComeFromThePortalsOwnOrigin() {
+        assertTrue(CsrfGuardAccess.sameHost("http://127.0.0.1:18280", "127.0.0.1:18280"));
+        assertTrue(CsrfGuardAccess.sameHost("https://portal.example", "portal.example"));
+        assertFalse(CsrfGuardAccess.sameHost("http://evil.example", "127.0.0.1:18280"));
+        assertFalse(CsrfGuardAccess.sameHost("http://127.0.0.1:9999", "127.0.0.1:18280"));
+        assertFalse(CsrfGuardAccess.sameHost("null", "127.0.0.1:18280"));
+    }
+
+    static AnalysisView view(String status, Double p, Boolean positive, String review, Priority priority) {
+        return new AnalysisView(UUID.randomUUID(), "ACC-1", "PSEUDO-1", "alice", priority, status, p, positive, 0.19,
+                "v1", p != null, null, Instant.now().minusSeconds(600), null, 10, review,
+                review == null ? null : "looks clear", review == null ? null : "rachel", review == null ? null : Instant.now());
+    }
+
+    @Test
+    void rowsSayStatusResultAndReviewInTheClinicsWords() {
+        Row done = Row.of(view("COMPLETED", 0.873, true, "NO_PNEUMONIA", Priority.URGENT), Instant.now());
+        assertEquals("done", done.status());
+        assertEquals("87.3% flagged", done.result());
+        assertTrue(done.flagged());
+        assertTrue(done.urgent());
+        assertEquals("overruled: no pneumonia (rachel)", done.review());
+        assertEquals("10 min ago", done.age());
+        Row confirmed = Row.of(view("COMPLETED", 0.05, false, "NO_PNEUMONIA", Priority.ROUTINE), Instant.now());
+        assertEquals("confirmed: no pneumonia (rachel)", confirmed.review());
+        assertEquals("5.0% not flagged", confirmed.result());
+        Row queued = Row.of(view("QUEUED", null, null, null, null), Instant.now());
+        assertEquals("queued", queued.status());
+        assertEquals("pending", queued.result());
+        assertEquals("", queued.review());
+        assertEquals("failed", Row.status("FAILED"));
+        assertEquals("COMPLETED", Row.apiStatus("done"));
+        assertEquals(null, Row.apiStatus("drop table"));
+    }
+}
