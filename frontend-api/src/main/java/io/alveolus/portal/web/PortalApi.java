@@ -68,7 +68,9 @@ public class PortalApi {
                 .map(e -> new LiveEvent("analysis", e.analysisId(), Row.status(e.status())));
         Multi<LiveEvent> heartbeat = Multi.createFrom().ticks().every(Duration.ofSeconds(20))
                 .map(t -> new LiveEvent("heartbeat", null, null));
-        return Multi.createBy().merging().streams(results, heartbeat);
+        // the first element commits the response at once, so the page knows it is connected
+        Multi<LiveEvent> hello = Multi.createFrom().item(new LiveEvent("connected", null, null));
+        return Multi.createBy().merging().streams(hello, results, heartbeat);
     }
 
     @GET

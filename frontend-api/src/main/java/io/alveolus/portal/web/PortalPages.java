@@ -55,6 +55,7 @@ public class PortalPages {
     SecurityIdentity identity;
 
     /** The filters of the worklist, as query parameters of both the page and its JSON endpoint. */
+    @io.quarkus.qute.TemplateData
     public record Filters(String view, String status, boolean flagged, String q, int page) {
         Map<String, String> query() {
             Map<String, String> m = new LinkedHashMap<>();
