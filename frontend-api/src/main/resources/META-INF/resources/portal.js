@@ -12,6 +12,11 @@
     return e;
   }
 
+  function when(iso) {
+    var d = new Date(iso);
+    return isNaN(d.getTime()) ? String(iso) : d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  }
+
   function problemDetail(status, body) {
     try {
       var p = JSON.parse(body);
@@ -112,7 +117,7 @@
           var a = JSON.parse(body);
           var verdict = (a.reviewLabel === form.getAttribute('data-model-label')) ? 'confirmed' : 'overruled';
           var text = verdict + ': ' + (a.reviewLabel === 'PNEUMONIA' ? 'pneumonia' : 'no pneumonia') + ' (' + a.reviewedBy
-            + ') at ' + a.reviewedAt + (a.reviewComment ? ': “' + a.reviewComment + '”' : '');
+            + ') at ' + when(a.reviewedAt) + (a.reviewComment ? ': “' + a.reviewComment + '”' : '');
           var p = el('p', { id: 'review-text' });
           p.appendChild(el('strong', {}, text));
           document.getElementById('review').replaceChildren(p);

@@ -256,6 +256,35 @@ class PortalIT {
         assertTrue(cell.startsWith("overruled") && cell.contains("rachel"), cell);
         browser.screenshot("09-worklist-reviewed");
 
+        // triage view: flagged first, highest probability first; filters narrow the rows
+        browser.get(portal.url() + "/?view=triage");
+        @SuppressWarnings("unchecked")
+        List<Object> triage = (List<Object>) browser.js("return Array.prototype.map.call(document.querySelectorAll('#rows tr'),"
+                + " function (tr) { var m = tr.querySelector('.result').textContent.match(/([0-9.]+)%/);"
+                + " return [tr.classList.contains('flagged'), m ? parseFloat(m[1]) : -1]; });");
+        assertFalse(triage.isEmpty());
+        boolean seenUnflagged = false;
+        double last = 101;
+        for (Object o : triage) {
+            List<?> r = (List<?>) o;
+            boolean flagged = (Boolean) r.get(0);
+            double p = ((Number) r.get(1)).doubleValue();
+            assertFalse(flagged && seenUnflagged, "a flagged study below an unflagged one in triage: " + triage);
+            if (flagged) {
+                assertTrue(p <= last, "flagged studies by probability, highest first: " + triage);
+                last = p;
+            }
+            seenUnflagged |= !flagged;
+        }
+        browser.get(portal.url() + "/?status=done&flagged=true");
+        List<WebElement> filtered = browser.all("#rows tr");
+        assertFalse(filtered.isEmpty());
+        for (WebElement r : filtered) {
+            assertEquals("done", r.getAttribute("data-status"));
+            assertTrue(r.getAttribute("class").contains("flagged"));
+        }
+        browser.screenshot("10-worklist-triage-filtered");
+
         // upload in the browser: one good image, one that is not an image; per-file result, the refusal's detail
         browser.get(portal.url() + "/upload");
         Path notImage = Files.createTempFile("not-an-xray", ".png");
@@ -273,7 +302,9 @@ class PortalIT {
         assertTrue(refusal.startsWith("Refused: ") && !refusal.contains("(HTTP "),
                 "the problem's detail is shown: " + refusal);
         assertEquals("100", items.get(0).findElement(org.openqa.selenium.By.cssSelector("progress")).getAttribute("value"));
-        browser.screenshot("10-upload-rachel");
+        assertTrue((Boolean) browser.js("return document.documentElement.scrollWidth <= window.innerWidth;"),
+                "no horizontal page scroll on the upload page");
+        browser.screenshot("11-upload-rachel");
         Files.deleteIfExists(notImage);
         browser.get(portal.url() + "/");
         logout();

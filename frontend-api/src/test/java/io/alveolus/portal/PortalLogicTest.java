@@ -66,5 +66,6 @@ class PortalLogicTest {
         assertEquals("failed", Row.status("FAILED"));
         assertEquals("COMPLETED", Row.apiStatus("done"));
         assertEquals(null, Row.apiStatus("drop table"));
+        assertEquals("2026-01-31 10:05 UTC", Row.when(Instant.parse("2026-01-31T10:05:59Z")));
     }
 }

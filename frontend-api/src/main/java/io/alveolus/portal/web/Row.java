@@ -73,6 +73,14 @@ public record Row(UUID id, String accession, String patientRef, String priority,
         return String.format(Locale.ROOT, "%.1f%%", p * 100);
     }
 
+    private static final java.time.format.DateTimeFormatter WHEN =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC);
+
+    /** An instant as clinicians read it (minutes, UTC). */
+    public static String when(Instant t) {
+        return t == null ? "" : WHEN.format(t);
+    }
+
     public static String age(Instant then, Instant now) {
         if (then == null) {
             return "";

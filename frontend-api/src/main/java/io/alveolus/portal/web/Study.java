@@ -13,7 +13,8 @@ public record Study(UUID id, String accession, String patientRef, String referri
                     String status, String receivedAt, String age, String completedAt, boolean done, boolean failed,
                     String failureReason, String probability, boolean flagged, String threshold, String finding,
                     String modelVersion, boolean heatmap, boolean reviewed, String review, String reviewedBy,
-                    String reviewedAt, String reviewComment, String modelLabel) {
+                    String reviewedAt, String reviewComment, String modelLabel, String receivedWhen,
+                    String reviewedWhen) {
 
     public static Study of(AnalysisView a, Instant now) {
         String status = Row.status(a.status());
@@ -32,6 +33,6 @@ public record Study(UUID id, String accession, String patientRef, String referri
                 a.failureReason(), a.probability() == null ? "" : Row.percent(a.probability()), flagged, threshold,
                 finding, a.modelVersion(), a.heatmapAvailable(), a.reviewLabel() != null, Row.review(a),
                 a.reviewedBy(), a.reviewedAt() == null ? "" : a.reviewedAt().toString(), a.reviewComment(),
-                flagged ? "PNEUMONIA" : "NO_PNEUMONIA");
+                flagged ? "PNEUMONIA" : "NO_PNEUMONIA", Row.when(a.receivedAt()), Row.when(a.reviewedAt()));
     }
 }
