@@ -14,5 +14,5 @@ if [[ "${ALVEOLUS_SKIP_BUILD:-0}" != "1" || ! -f "$CP_FILE" ]]; then
 fi
 # PyTorch's OpenMP threads must not spin on shared / oversubscribed CPUs (6x slower steps measured otherwise)
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-exec java ${JAVA_OPTS:--Xmx6g} -Dai.djl.offline=true -cp "$HERE/target/classes:$(cat "$CP_FILE")" \
+exec java ${JAVA_OPTS:--Xmx6g} -Dai.djl.offline=true -Dalveolus.repo="$ROOT" -cp "$HERE/target/classes:$(cat "$CP_FILE")" \
   io.alveolus.training.Main "$@"

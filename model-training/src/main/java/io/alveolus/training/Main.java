@@ -61,13 +61,25 @@ public final class Main {
 
     /** The repository root: the nearest folder upwards from user.dir holding model/pom.xml. */
     static Path repoRoot() {
-        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path q = p; q != null; q = q.getParent()) {
-            if (Files.exists(q.resolve("model/pom.xml")) && Files.exists(q.resolve("model-training/pom.xml"))) {
-                return q;
+        for (Path p : startDirs()) {
+            for (Path q = p; q != null; q = q.getParent()) {
+                if (Files.exists(q.resolve("model/pom.xml")) && Files.exists(q.resolve("model-training/pom.xml"))) {
+                    return q;
+                }
             }
         }
-        throw new IllegalStateException("Cannot find the repository root above " + p);
+        throw new IllegalStateException("Cannot find the repository root above " + startDirs());
+    }
+
+    /** user.dir, then -Dalveolus.repo (set by run.sh) so that the scripts work from any directory. */
+    static java.util.List<Path> startDirs() {
+        java.util.List<Path> l = new java.util.ArrayList<>();
+        l.add(Path.of(System.getProperty("user.dir")).toAbsolutePath());
+        String repo = System.getProperty("alveolus.repo");
+        if (repo != null) {
+            l.add(Path.of(repo).toAbsolutePath());
+        }
+        return l;
     }
 
     /** shared/data/cxr-kermany224 next to (or inside) a parent of user.dir, or -Dalveolus.data. */
@@ -76,12 +88,13 @@ public final class Main {
         if (prop != null) {
             return Path.of(prop);
         }
-        Path p = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path q = p; q != null; q = q.getParent()) {
-            for (Path c : new Path[] {q.resolve("shared/data/cxr-kermany224"),
-                    q.resolveSibling("shared").resolve("data/cxr-kermany224")}) {
-                if (Files.isDirectory(c)) {
-                    return c;
+        for (Path p : startDirs()) {
+            for (Path q = p; q != null; q = q.getParent()) {
+                for (Path c : new Path[] {q.resolve("shared/data/cxr-kermany224"),
+                        q.resolveSibling("shared").resolve("data/cxr-kermany224")}) {
+                    if (Files.isDirectory(c)) {
+                        return c;
+                    }
                 }
             }
         }
