@@ -154,7 +154,11 @@ class PortalIT {
         browser.screenshot("03-worklist-tablet");
         browser.size(1366, 900);
 
-        tr.findElement(org.openqa.selenium.By.cssSelector("a")).click();
+        // by keyboard: the first Tab lands on the skip link, with a visible focus ring; Enter opens the study
+        browser.find("body").sendKeys(org.openqa.selenium.Keys.TAB);
+        assertEquals("Skip to content", browser.js("return document.activeElement.textContent;"));
+        assertEquals("solid", browser.js("return getComputedStyle(document.activeElement).outlineStyle;"));
+        browser.find(row + " a").sendKeys(org.openqa.selenium.Keys.ENTER);
         browser.await(Duration.ofSeconds(30), "study page", d -> d.getCurrentUrl().endsWith("/studies/" + analysisId));
         browser.await(Duration.ofSeconds(30), "X-ray and heat map loaded",
                 d -> (Boolean) browser.js("var x = document.getElementById('xray'), h = document.getElementById('heatmap');"

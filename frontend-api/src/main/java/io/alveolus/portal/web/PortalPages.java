@@ -2,6 +2,7 @@ package io.alveolus.portal.web;
 
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.portal.backend.Backend;
+import io.alveolus.portal.backend.BackendException;
 import io.quarkus.oidc.IdToken;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
@@ -89,17 +90,24 @@ public class PortalPages {
     }
 
     @GET
-    public TemplateInstance worklist(@QueryParam("view") @DefaultValue("newest") String view,
-                                     @QueryParam("status") String status, @QueryParam("flagged") boolean flagged,
-                                     @QueryParam("q") String q, @QueryParam("page") @DefaultValue("0") int pageNo) {
+    public Response worklist(@QueryParam("view") @DefaultValue("newest") String view,
+                             @QueryParam("status") String status, @QueryParam("flagged") boolean flagged,
+                             @QueryParam("q") String q, @QueryParam("page") @DefaultValue("0") int pageNo) {
         Filters f = new Filters("triage".equals(view) ? "triage" : "newest", Row.apiStatus(status) == null ? "" : status,
                 flagged, q == null ? "" : q, Math.max(0, pageNo));
-        var data = worklistData(backend, f);
+        Map<String, Object> data;
+        try {
+            data = worklistData(backend, f);
+        } catch (BackendException e) {
+            // a readable page, not a bare error, when the results service is down or refuses
+            return Response.status(e.status() >= 400 && e.status() < 600 ? e.status() : 502)
+                    .entity(page(error).data("title", "Worklist unavailable").data("message", e.getMessage())).build();
+        }
         long pages = (long) data.get("pages");
-        return page(worklist).data("rows", data.get("items")).data("total", data.get("total"))
+        return Response.ok(page(worklist).data("rows", data.get("items")).data("total", data.get("total"))
                 .data("pageLabel", f.page() + 1).data("pages", pages).data("f", f)
                 .data("prev", f.page() > 0 ? link(f, f.page() - 1) : null)
-                .data("next", f.page() + 1 < pages ? link(f, f.page() + 1) : null);
+                .data("next", f.page() + 1 < pages ? link(f, f.page() + 1) : null)).build();
     }
 
     private static String link(Filters f, int page) {
