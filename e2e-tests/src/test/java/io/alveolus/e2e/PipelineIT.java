@@ -168,7 +168,7 @@ class PipelineIT {
                 .stream(new ByteArrayInputStream(garbage), garbage.length, -1).build());
         UUID id = UUID.randomUUID();
         var event = new ImageReceived(id, "st-marys", "E2E-CORRUPT-" + id, "PSEUDO-X", null, Priority.ROUTINE, key, sha,
-                "image/png", garbage.length, Instant.now());
+                "image/png", garbage.length, Instant.now(), null);
         Properties p = new Properties();
         p.put("bootstrap.servers", EventProbe.BOOTSTRAP);
         var json = new ObjectMapper().registerModule(new JavaTimeModule())

@@ -22,7 +22,8 @@ import javax.imageio.ImageIO;
  *
  * <p>Pixel pipeline, in the order of DICOM PS3.3 C.11: stored values (masked to Bits Stored, sign-extended when Pixel
  * Representation is 1) → Modality LUT (Rescale Slope/Intercept) → VOI (first Window Center/Width with the VOI LUT
- * Function LINEAR, LINEAR_EXACT or SIGMOID; else the first VOI LUT Sequence item; else the min-max range of the modality
+ * Function LINEAR, LINEAR_EXACT or SIGMOID; else the first VOI LUT Sequence item; else, for 8-bit data with an
+ * identity rescale, the stored values as they are; else the min-max range of the modality
  * values) → 0..255 → inversion for MONOCHROME1 (after VOI, so that 0 is always black).
  *
  * <p>Transfer syntaxes: implicit VR LE, explicit VR LE and BE, deflated explicit VR LE, JPEG baseline (process 1),
@@ -297,6 +298,13 @@ public final class DicomImage {
         if (l.get(TagFromName.VOILUTSequence) instanceof SequenceAttribute seq && seq.getNumberOfItems() > 0) {
             byte[] viaLut = voiLutSequence(seq.getItem(0).getAttributeList(), stored, m);
             if (viaLut != null) return viaLut;
+        }
+        // No VOI at all: 8-bit data with an identity modality LUT is already display-ready (as a PNG/JPEG source
+        // would be); stretching it to its own min-max would change what the model sees.
+        if (Attribute.getSingleIntegerValueOrDefault(l, TagFromName.BitsStored, 16) <= 8 && m.slope == 1.0
+                && m.intercept == 0.0) {
+            for (int i = 0; i < n; i++) out[i] = clamp(stored[i]);
+            return out;
         }
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;

@@ -58,6 +58,12 @@ public class Analysis extends PanacheEntityBase {
     @Column(name = "inference_ms")
     public Integer inferenceMs;
     public int attempts;
+    @Column(name = "study_instance_uid")
+    public String studyInstanceUid;
+    @Column(name = "sop_instance_uid")
+    public String sopInstanceUid;
+    @Column(name = "view_position")
+    public String viewPosition;
     @Column(name = "review_label")
     public String reviewLabel;
     @Column(name = "review_comment")
@@ -66,6 +72,11 @@ public class Analysis extends PanacheEntityBase {
     public String reviewedBy;
     @Column(name = "reviewed_at")
     public Instant reviewedAt;
+
+    /** For DICOM the instance is the identity: the same SOP Instance UID is the same analysis. */
+    public static UUID idForDicom(String tenant, String sopInstanceUid) {
+        return UUID.nameUUIDFromBytes((tenant + "\nsop\n" + sopInstanceUid).getBytes(StandardCharsets.UTF_8));
+    }
 
     /** The one place analysis ids are made: the same image for the same study is the same analysis. */
     public static UUID idFor(String tenant, String studyId, String sha256) {

@@ -45,10 +45,14 @@ public class AnalysisRepository {
     public boolean insertQueued(ImageReceived e) {
         int rows = Analysis.getEntityManager().createNativeQuery("""
                 insert into analysis (id, tenant, study_id, patient_ref, referring_physician, priority, image_key,
-                                      image_sha256, content_type, size_bytes, status, received_at, attempts)
+                                      image_sha256, content_type, size_bytes, status, received_at, attempts,
+                                      study_instance_uid, sop_instance_uid, view_position)
                 values (:id, :tenant, :study, :patient, :physician, :priority, :key, :sha, :type, :size, 'QUEUED',
-                        :received, 0)
+                        :received, 0, :studyUid, :sopUid, :view)
                 on conflict do nothing""")
+                .setParameter("studyUid", e.dicom() == null ? null : e.dicom().studyInstanceUid())
+                .setParameter("sopUid", e.dicom() == null ? null : e.dicom().sopInstanceUid())
+                .setParameter("view", e.dicom() == null ? null : e.dicom().viewPosition())
                 .setParameter("id", e.analysisId()).setParameter("tenant", e.tenant())
                 .setParameter("study", e.studyId()).setParameter("patient", e.patientRef())
                 .setParameter("physician", e.referringPhysician()).setParameter("priority", e.priority().name())

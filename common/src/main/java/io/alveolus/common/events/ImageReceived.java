@@ -18,7 +18,13 @@ public record ImageReceived(
         String sha256,
         String contentType,
         long sizeBytes,
-        Instant receivedAt) {
+        Instant receivedAt,
+        DicomRef dicom) {
+
+    /** DICOM identifiers when the image came as DICOM, else null. */
+    public record DicomRef(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid,
+                           String viewPosition) {
+    }
 
     public String partitionKey() {
         return tenant + "/" + studyId;

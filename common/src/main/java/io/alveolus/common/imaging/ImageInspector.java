@@ -43,7 +43,7 @@ public final class ImageInspector {
         ImageFormat format = ImageFormat.sniff(bytes)
                 .orElseThrow(() -> new Rejected("not a PNG, JPEG or DICOM image (checked by its content)", true));
         if (format == ImageFormat.DICOM) {
-            throw new Rejected("DICOM files are not accepted on this endpoint yet", true);
+            throw new Rejected("DICOM is checked by the DICOM decoder, not by this inspector", true);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

@@ -1,5 +1,7 @@
 package io.alveolus.worker.service;
 
+import io.alveolus.common.imaging.ImageFormat;
+import io.alveolus.interop.DicomImage;
 import io.alveolus.model.PneumoniaModel;
 import io.alveolus.model.Prediction;
 import io.alveolus.model.Preprocessor;
@@ -46,7 +48,11 @@ public class ModelRunner {
         return model.manifest().threshold();
     }
 
+    /** PNG/JPEG through ImageIO; DICOM through its LUT pipeline to a display-ready grey image (same as ingest's check). */
     public BufferedImage decode(byte[] bytes) throws Exception {
+        if (ImageFormat.sniff(bytes).orElse(null) == ImageFormat.DICOM) {
+            return DicomImage.decode(bytes).image();
+        }
         return Preprocessor.decode(bytes);
     }
 

@@ -3,7 +3,12 @@ package io.alveolus.ingest.service;
 import io.alveolus.common.api.UploadReceipt;
 import io.alveolus.common.events.ImageReceived;
 import io.alveolus.common.events.Priority;
+import io.alveolus.common.imaging.ImageFormat;
 import io.alveolus.common.imaging.ImageInspector;
+import io.alveolus.interop.DecodedDicom;
+import io.alveolus.interop.DicomImage;
+import io.alveolus.interop.DicomMetadata;
+import io.alveolus.interop.DicomRejected;
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.storage.ObjectStoreException;
@@ -45,6 +50,9 @@ public class IngestService {
     AnalysisRepository analyses;
     @ConfigProperty(name = "alveolus.ingest.max-image-bytes")
     MemorySize maxImageBytes;
+    /** Key of the per-tenant keyed hash that replaces DICOM patient ids (a Secret in production). */
+    @ConfigProperty(name = "alveolus.pseudonym.secret")
+    String pseudonymSecret;
 
     public record Submission(String studyId, String patientRef, String referringPhysician, String priority) {
     }
@@ -62,16 +70,18 @@ public class IngestService {
             throw ProblemException.tooLarge("the image is " + image.length + " bytes; the limit is "
                     + maxImageBytes.asLongValue() + " bytes");
         }
+        if (ImageFormat.sniff(image).orElse(null) == ImageFormat.DICOM) {
+            DecodedDicom dicom;
+            try {
+                dicom = DicomImage.decode(image);
+            } catch (DicomRejected r) {
+                throw r.code() == DicomRejected.Code.UNSUPPORTED_TRANSFER_SYNTAX
+                        ? ProblemException.unsupportedMedia(r.reason()) : ProblemException.unprocessable(r.reason());
+            }
+            return ingestDicom(tenant, s, image, dicom);
+        }
         String studyId = requireRef("studyId", s.studyId());
         String patientRef = requireRef("patientRef", s.patientRef());
-        String physician = s.referringPhysician() == null || s.referringPhysician().isBlank() ? null
-                : requireRef("referringPhysician", s.referringPhysician());
-        Priority priority;
-        try {
-            priority = Priority.parse(s.priority());
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("priority must be ROUTINE or URGENT");
-        }
         ImageInspector.Inspection inspection;
         try {
             inspection = ImageInspector.inspect(image);
@@ -79,20 +89,48 @@ public class IngestService {
             throw r.unsupported() ? ProblemException.unsupportedMedia(r.getMessage())
                     : ProblemException.unprocessable(r.getMessage());
         }
-
         String sha = sha256(image);
-        var id = Analysis.idFor(tenant.value(), studyId, sha);
+        var event = new ImageReceived(Analysis.idFor(tenant.value(), studyId, sha), tenant.value(), studyId,
+                patientRef, physician(s), priority(s), ObjectStore.imageKey(tenant, sha), sha,
+                inspection.format().mediaType(), image.length, Instant.now(), null);
+        return accept(tenant, event, image);
+    }
+
+    /**
+     * A DICOM instance already decoded (so known to be a single-frame frontal CR/DX radiograph). Study and
+     * patient come from the file unless the caller gives them; the patient id is stored only as a keyed hash.
+     */
+    public UploadReceipt ingestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
+        DicomMetadata m = dicom.metadata();
+        if (m.sopInstanceUid() == null || m.sopInstanceUid().isBlank()) {
+            throw ProblemException.unprocessable("the DICOM file has no SOP Instance UID");
+        }
+        String study = s.studyId() != null && !s.studyId().isBlank() ? s.studyId()
+                : m.accessionNumber() != null && !m.accessionNumber().isBlank() ? m.accessionNumber()
+                : m.studyInstanceUid();
+        String studyId = requireRef("studyId", study);
+        String patientRef = s.patientRef() != null && !s.patientRef().isBlank() ? requireRef("patientRef", s.patientRef())
+                : "PID-" + DicomMetadata.pseudonymise(pseudonymSecret, tenant.value(),
+                        m.patientId() == null ? "" : m.patientId()).substring(0, 32);
+        String sha = sha256(image);
+        var event = new ImageReceived(Analysis.idForDicom(tenant.value(), m.sopInstanceUid()), tenant.value(), studyId,
+                patientRef, physician(s), priority(s), ObjectStore.imageKey(tenant, sha), sha,
+                ImageFormat.DICOM.mediaType(), image.length, Instant.now(),
+                new ImageReceived.DicomRef(m.studyInstanceUid(), m.seriesInstanceUid(), m.sopInstanceUid(),
+                        m.viewPosition()));
+        return accept(tenant, event, image);
+    }
+
+    /** Object, then event, then row; each step idempotent, so a retry after any failure converges. */
+    private UploadReceipt accept(TenantId tenant, ImageReceived event, byte[] image) {
+        var id = event.analysisId();
         var existing = analyses.find(tenant, id);
         if (existing.isPresent()) {
-            return new UploadReceipt(id, existing.get().status.name(), sha, true);
+            return new UploadReceipt(id, existing.get().status.name(), event.sha256(), true);
         }
-        String key = ObjectStore.imageKey(tenant, sha);
-        Instant now = Instant.now();
-        var event = new ImageReceived(id, tenant.value(), studyId, patientRef, physician, priority, key, sha,
-                inspection.format().mediaType(), image.length, now);
         try {
-            if (!store.exists(tenant, key)) {
-                store.put(tenant, key, image, inspection.format().mediaType());
+            if (!store.exists(tenant, event.imageKey())) {
+                store.put(tenant, event.imageKey(), image, event.contentType());
             }
         } catch (ObjectStoreException e) {
             LOG.warnf("object store unavailable for analysis %s: %s", id, e.getMessage());
@@ -105,9 +143,21 @@ public class IngestService {
             throw ProblemException.unavailable("the message broker is unavailable; retry later");
         }
         boolean inserted = QuarkusTransaction.requiringNew().call(() -> analyses.insertQueued(event));
-        LOG.infof("accepted analysis %s tenant=%s format=%s %dx%d bytes=%d", id, tenant, inspection.format(),
-                inspection.width(), inspection.height(), image.length);
-        return new UploadReceipt(id, AnalysisStatus.QUEUED.name(), sha, !inserted);
+        LOG.infof("accepted analysis %s tenant=%s type=%s bytes=%d", id, tenant, event.contentType(), image.length);
+        return new UploadReceipt(id, AnalysisStatus.QUEUED.name(), event.sha256(), !inserted);
+    }
+
+    private static String physician(Submission s) {
+        return s.referringPhysician() == null || s.referringPhysician().isBlank() ? null
+                : requireRef("referringPhysician", s.referringPhysician());
+    }
+
+    private static Priority priority(Submission s) {
+        try {
+            return Priority.parse(s.priority());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("priority must be ROUTINE or URGENT");
+        }
     }
 
     private static String requireRef(String name, String value) {

@@ -7,6 +7,8 @@ import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.Caller;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
+import io.alveolus.interop.AnalysisResult;
+import io.alveolus.interop.FhirReport;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
@@ -95,6 +97,25 @@ public class AnalysisResource {
         }
         return Response.ok(store.get(caller.tenant(), a.heatmapKey), "image/png")
                 .header("Cache-Control", "private, no-store").build();
+    }
+
+    @GET
+    @Path("/{id}/fhir")
+    @Produces("application/fhir+json")
+    @Audited(value = "analysis.fhir.read", resource = "analysis")
+    @Operation(summary = "FHIR R4 Bundle: DiagnosticReport + Observation (probability, model) + Media (heat map)")
+    public Response fhir(@PathParam("id") String id, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+        Analysis a = load(callers.tenantCaller(), id);
+        if (!a.status.terminal()) {
+            throw new ProblemException(409, "urn:alveolus:problem:not-completed", "Conflict",
+                    "the analysis is " + a.status + "; a report exists once it is completed or failed");
+        }
+        String heatmap = a.heatmapKey == null ? null
+                : uri.getBaseUriBuilder().path("api/analyses").path(a.id.toString()).path("heatmap").build().toString();
+        var result = new AnalysisResult(a.id.toString(), a.tenant, a.patientRef, a.studyId, a.studyInstanceUid,
+                a.status == AnalysisStatus.COMPLETED ? AnalysisResult.Status.COMPLETED : AnalysisResult.Status.FAILED,
+                a.probability, a.positive, a.threshold, a.modelVersion, heatmap, a.completedAt);
+        return Response.ok(FhirReport.build(result), "application/fhir+json").build();
     }
 
     public record Review(String label, String comment) {
