@@ -38,7 +38,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -200,34 +199,29 @@ class PipelineIT {
         assertAllAnalysedOnce(ids, prefix);
     }
 
-    @Test
-    @Order(4)
-    void databaseDownForAFewSecondsWhileTheWorkerRuns() throws Exception {
-        String prefix = "E2E-PG-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+    /** Uploads a backlog, lets the worker start on it, stops one stack service for a while, then checks the result. */
+    void outageWhileTheWorkerRuns(String name, String service, long downMillis) throws Exception {
+        String prefix = "E2E-" + name + "-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         worker.close();
         List<UUID> ids = uploadMany(FAULT_IMAGES, prefix);
         worker = newWorker().start();
         awaitStatus(ids, Duration.ofSeconds(120), c -> completed(c) >= 4);
-        Stack.script("down.sh", "postgres");
-        Thread.sleep(5000);
+        Stack.script("down.sh", service);
+        Thread.sleep(downMillis);
         Stack.script("up.sh");
         assertAllAnalysedOnce(ids, prefix);
-        assertTrue(worker.isAlive(), "the worker rode out the outage");
+        assertTrue(worker.isAlive(), "the worker rode out the " + service + " outage");
+    }
+
+    @Test
+    @Order(4)
+    void databaseDownForAFewSecondsWhileTheWorkerRuns() throws Exception {
+        outageWhileTheWorkerRuns("PG", "postgres", 5000);
     }
 
     @Test
     @Order(5)
     void brokerRestartedWhileTheWorkerRuns() throws Exception {
-        String prefix = "E2E-KAFKA-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-        worker.close();
-        List<UUID> ids = uploadMany(FAULT_IMAGES, prefix);
-        worker = newWorker().start();
-        awaitStatus(ids, Duration.ofSeconds(120), c -> completed(c) >= 4);
-        Stack.script("down.sh", "kafka");
-        Thread.sleep(2000);
-        Stack.script("up.sh");
-        assertAllAnalysedOnce(ids, prefix);
-        assertTrue(worker.isAlive(), "the worker rode out the broker restart");
-        assertFalse(ids.isEmpty());
+        outageWhileTheWorkerRuns("KAFKA", "kafka", 2000);
     }
 }
