@@ -71,6 +71,22 @@
         .catch(function () { live.textContent = 'live updates: could not refresh, reload the page'; });
     }
 
+    // "time since upload" keeps counting between refreshes
+    function age(iso) {
+      var s = Math.max(0, Math.floor((Date.now() - new Date(iso).getTime()) / 1000));
+      if (isNaN(s)) { return null; }
+      if (s < 60) { return 'just now'; }
+      if (s < 3600) { return Math.floor(s / 60) + ' min ago'; }
+      if (s < 86400) { return Math.floor(s / 3600) + ' h ago'; }
+      return Math.floor(s / 86400) + ' d ago';
+    }
+    setInterval(function () {
+      Array.prototype.forEach.call(tbody.querySelectorAll('time[datetime]'), function (t) {
+        var a = age(t.getAttribute('datetime'));
+        if (a) { t.textContent = a; }
+      });
+    }, 30000);
+
     if (!window.EventSource) { live.textContent = 'live updates: not supported by this browser'; return; }
     var pending = null;
     var source = new EventSource('/api/events');
