@@ -10,5 +10,5 @@ cleanup() { if (( started )); then bash stack/down.sh; fi; }
 trap cleanup EXIT
 bash stack/up.sh
 bash stack/install-interop-deps.sh   # DICOM toolkit (Debian) into the local Maven repository, dcmtk for fixtures
-[[ -f stack/install-browser.sh ]] && bash stack/install-browser.sh
+bash stack/install-browser.sh       # Debian Chromium + chromedriver for the portal browser tests
 ./mvnw -B verify "$@"
