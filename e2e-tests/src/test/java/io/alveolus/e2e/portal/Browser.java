@@ -77,7 +77,9 @@ public final class Browser implements AutoCloseable {
     }
 
     public <T> T await(Duration max, String what, Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, max, Duration.ofMillis(200)).withMessage(what).until(condition);
+        // pages update themselves (live rows, review result): an element found a moment ago may be replaced
+        return new WebDriverWait(driver, max, Duration.ofMillis(200)).withMessage(what)
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     public Object js(String script, Object... args) {
