@@ -3,6 +3,7 @@
 # throughput and latency percentiles next to the bare model's throughput, all measured in this one run.
 #   bench/pipeline.sh [images]     (default 500)
 set -euo pipefail
+export OMP_WAIT_POLICY=PASSIVE   # as in the worker image: PyTorch threads must not spin on shared cores
 cd "$(dirname "$0")/.."
 bash stack/up.sh
 bash stack/install-interop-deps.sh

@@ -8,9 +8,9 @@ ROOT="$(cd "$HERE/.." && pwd)"
 CP_FILE="$HERE/target/classpath.txt"
 if [[ "${ALVEOLUS_SKIP_BUILD:-0}" != "1" || ! -f "$CP_FILE" ]]; then
   # -f on the module poms: builds only our two modules (works even while other modules are mid-edit)
-  mvn -q -f "$ROOT/model/pom.xml" install -DskipTests >&2
-  mvn -q -f "$HERE/pom.xml" package -DskipTests >&2
-  mvn -q -f "$HERE/pom.xml" dependency:build-classpath -Dmdep.outputFile="$CP_FILE" >&2
+  "$ROOT/mvnw" -q -f "$ROOT/model/pom.xml" install -DskipTests >&2
+  "$ROOT/mvnw" -q -f "$HERE/pom.xml" package -DskipTests >&2
+  "$ROOT/mvnw" -q -f "$HERE/pom.xml" dependency:build-classpath -Dmdep.outputFile="$CP_FILE" >&2
 fi
 # PyTorch's OpenMP threads must not spin on shared / oversubscribed CPUs (6x slower steps measured otherwise)
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"

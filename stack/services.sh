@@ -12,7 +12,8 @@ start() {
   if running "$svc"; then say "$svc already running"; return; fi
   [[ -f $jar ]] || fail "$jar is missing: build first with ./mvnw -q package -DskipTests"
   require_free_port "${PORT[$svc]}" "$svc"
-  start_bg "$svc" "$svc/target/quarkus-app" "$LOGS/$svc.log" \
+  # PyTorch's OpenMP threads must not spin-wait: on a few shared cores that starves every other process.
+  OMP_WAIT_POLICY=PASSIVE start_bg "$svc" "$svc/target/quarkus-app" "$LOGS/$svc.log" \
     java "-Xmx${HEAP[$svc]}" -Dai.djl.offline=true -jar "$jar"
 }
 

@@ -41,6 +41,7 @@ COPY --chown=185:185 target/quarkus-app/*.jar /deployments/
 COPY --chown=185:185 target/quarkus-app/app/ /deployments/app/
 COPY --chown=185:185 target/quarkus-app/quarkus/ /deployments/quarkus/
 ENV DJL_CACHE_DIR=/var/cache/djl \
+    OMP_WAIT_POLICY=PASSIVE \
     ENGINE_CACHE_DIR=/var/cache/djl
 EXPOSE 8080
 USER 185

@@ -239,6 +239,8 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
   value: {{ required "model.version is required" $v.model.version | quote }}
 - name: OMP_NUM_THREADS
   value: {{ $svc.torchThreads | quote }}
+- name: OMP_WAIT_POLICY
+  value: "PASSIVE"
 - name: DJL_CACHE_DIR
   value: /var/cache/djl
 - name: ENGINE_CACHE_DIR

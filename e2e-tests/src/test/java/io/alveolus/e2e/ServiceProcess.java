@@ -41,8 +41,10 @@ final class ServiceProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", jar.toString()));
         Path log = ROOT.resolve("e2e-tests/target/e2e-logs/" + module + ".log");
         Files.createDirectories(log.getParent());
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().put("OMP_WAIT_POLICY", "PASSIVE"); // as in the worker image: no OpenMP spin-waiting
+        process = builder.start();
         awaitReady(Duration.ofSeconds(120), log.toFile());
         return this;
     }

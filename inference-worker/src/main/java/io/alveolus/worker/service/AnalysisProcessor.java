@@ -54,9 +54,16 @@ public class AnalysisProcessor {
     long retryMaxMs;
 
     private volatile boolean stopping;
+    /** For object-store I/O only (no database work, so no tenant context is needed on these threads). */
+    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "worker-store-io");
+        t.setDaemon(true);
+        return t;
+    });
 
     void onStop(@Observes ShutdownEvent e) {
         stopping = true;
+        io.shutdown();
     }
 
     /**
@@ -111,10 +118,12 @@ public class AnalysisProcessor {
         Map<UUID, String> failures = new LinkedHashMap<>();
         List<ImageReceived> decodable = new ArrayList<>();
         List<BufferedImage> images = new ArrayList<>();
-        for (ImageReceived e : pending.values()) {
-            byte[] bytes = store.get(new TenantId(e.tenant()), e.imageKey());
+        List<ImageReceived> todo = new ArrayList<>(pending.values());
+        List<byte[]> fetched = inParallel(todo, e -> store.get(new TenantId(e.tenant()), e.imageKey()));
+        for (int i = 0; i < todo.size(); i++) {
+            ImageReceived e = todo.get(i);
             try {
-                images.add(model.decode(bytes));
+                images.add(model.decode(fetched.get(i)));
                 decodable.add(e);
             } catch (Exception ex) {
                 failures.put(e.analysisId(), "image cannot be decoded: " + rootMessage(ex));
@@ -127,13 +136,16 @@ public class AnalysisProcessor {
         int inferenceMs = (int) ((System.nanoTime() - inferStart) / 1_000_000);
         Map<UUID, Prediction> results = new LinkedHashMap<>();
         Map<UUID, String> heatmaps = new LinkedHashMap<>();
-        for (int i = 0; i < decodable.size(); i++) {
+        List<String> keys = inParallel(java.util.stream.IntStream.range(0, decodable.size()).boxed().toList(), i -> {
             ImageReceived e = decodable.get(i);
             TenantId tenant = new TenantId(e.tenant());
             String key = ObjectStore.heatmapKey(tenant, e.analysisId());
             store.put(tenant, key, model.heatmapPng(predictions.get(i)), "image/png");
-            heatmaps.put(e.analysisId(), key);
-            results.put(e.analysisId(), predictions.get(i));
+            return key;
+        });
+        for (int i = 0; i < decodable.size(); i++) {
+            heatmaps.put(decodable.get(i).analysisId(), keys.get(i));
+            results.put(decodable.get(i).analysisId(), predictions.get(i));
         }
 
         // 4. Commit the results, tenant by tenant; read back what to announce.
@@ -173,13 +185,30 @@ public class AnalysisProcessor {
                 events.deadLetter(e, reason);
             }
         }
-        done.forEach(events::completed);
+        events.completed(done);
         metrics.counter("alveolus.worker.analyses", "status", "completed").increment(decodable.size());
         metrics.counter("alveolus.worker.analyses", "status", "failed").increment(failures.size());
         metrics.timer("alveolus.worker.batch").record(Duration.ofNanos(System.nanoTime() - start));
         LOG.infof("batch of %d: %d analysed, %d failed, %d already done; model %d ms, total %d ms", batch.size(),
                 decodable.size(), failures.size(), batch.size() - pending.size(), inferenceMs,
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Object-store round trips of a batch overlap instead of queueing one behind the other; order is kept. */
+    private <T, R> List<R> inParallel(List<T> items, java.util.function.Function<T, R> work) {
+        List<java.util.concurrent.Future<R>> futures = items.stream().map(t -> io.submit(() -> work.apply(t))).toList();
+        List<R> out = new ArrayList<>();
+        for (var f : futures) {
+            try {
+                out.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return out;
     }
 
     private static String truncate(String s, int max) {
