@@ -199,6 +199,57 @@ class PipelineIT {
         assertAllAnalysedOnce(ids, prefix);
     }
 
+    @Test
+    @Order(6)
+    void aNewlyOnboardedTenantUploadsAndReadsItsOwnResultsOnly() throws Exception {
+        String tenant = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        String created = given().auth().oauth2(Tokens.user("olga")).contentType("application/json")
+                .body("{\"id\":\"" + tenant + "\",\"name\":\"E2E General\",\"retentionDays\":365}")
+                .post(results.url() + "/api/admin/tenants").then().statusCode(201).extract().asString();
+        var onboarded = io.restassured.path.json.JsonPath.from(created);
+        String deviceToken = given().formParam("grant_type", "client_credentials")
+                .formParam("client_id", onboarded.getString("deviceClientId"))
+                .formParam("client_secret", onboarded.getString("deviceClientSecret"))
+                .post(Tokens.REALM_URL + "/protocol/openid-connect/token").then().statusCode(200)
+                .extract().path("access_token");
+        String id = upload(deviceToken, TestImages.files("PNEUMONIA", 1).get(0), "NEW-" + tenant, "URGENT");
+
+        // The hospital's administrator creates a radiologist in Keycloak (here through Keycloak's admin API).
+        String admin = given().formParam("grant_type", "password").formParam("client_id", "admin-cli")
+                .formParam("username", "admin").formParam("password", "admin")
+                .post(Tokens.KEYCLOAK + "/realms/master/protocol/openid-connect/token").then().statusCode(200)
+                .extract().path("access_token");
+        String user = "rad-" + tenant;
+        given().auth().oauth2(admin).contentType("application/json").body("{\"username\":\"" + user
+                        + "\",\"enabled\":true,\"email\":\"" + user + "@e2e.example\",\"emailVerified\":true,"
+                        + "\"firstName\":\"Rad\",\"lastName\":\"Iologist\",\"attributes\":{\"tenant\":[\"" + tenant + "\"]},"
+                        + "\"credentials\":[{\"type\":\"password\",\"value\":\"" + Tokens.PASSWORD + "\",\"temporary\":false}]}")
+                .post(Tokens.KEYCLOAK + "/admin/realms/alveolus/users").then().statusCode(201);
+        String userId = given().auth().oauth2(admin).queryParam("username", user).queryParam("exact", true)
+                .get(Tokens.KEYCLOAK + "/admin/realms/alveolus/users").then().statusCode(200).extract().path("[0].id");
+        var role = given().auth().oauth2(admin).get(Tokens.KEYCLOAK + "/admin/realms/alveolus/roles/radiologist")
+                .then().statusCode(200).extract().asString();
+        given().auth().oauth2(admin).contentType("application/json").body("[" + role + "]")
+                .post(Tokens.KEYCLOAK + "/admin/realms/alveolus/users/" + userId + "/role-mappings/realm")
+                .then().statusCode(204);
+
+        String radiologist = Tokens.user(user);
+        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        String status = "";
+        while (!status.equals("COMPLETED") && System.nanoTime() < end) {
+            status = given().auth().oauth2(radiologist).get(results.url() + "/api/analyses/" + id)
+                    .then().statusCode(200).extract().path("status");
+            Thread.sleep(250);
+        }
+        assertEquals("COMPLETED", status);
+        for (String other : List.of("rachel", "nora", "alice")) {
+            given().auth().oauth2(Tokens.user(other)).get(results.url() + "/api/analyses/" + id).then().statusCode(404);
+        }
+        // and the new hospital sees nothing of St Mary's
+        given().auth().oauth2(radiologist).queryParam("size", 200).get(results.url() + "/api/analyses").then()
+                .statusCode(200).body("total", equalTo(1));
+    }
+
     /** Uploads a backlog, lets the worker start on it, stops one stack service for a while, then checks the result. */
     void outageWhileTheWorkerRuns(String name, String service, long downMillis) throws Exception {
         String prefix = "E2E-" + name + "-" + UUID.randomUUID().toString().substring(0, 8) + "-";
