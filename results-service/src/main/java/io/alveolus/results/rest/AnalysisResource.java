@@ -80,8 +80,7 @@ public class AnalysisResource {
     public Response image(@PathParam("id") String id) {
         Caller caller = callers.tenantCaller();
         Analysis a = load(caller, id);
-        return Response.ok(store.get(caller.tenant(), a.imageKey), a.contentType)
-                .header("Cache-Control", "private, no-store").build();
+        return object(caller, a.imageKey, a.contentType);
     }
 
     @GET
@@ -95,7 +94,12 @@ public class AnalysisResource {
         if (a.heatmapKey == null) {
             throw ProblemException.notFound("heat map");
         }
-        return Response.ok(store.get(caller.tenant(), a.heatmapKey), "image/png")
+        return object(caller, a.heatmapKey, "image/png");
+    }
+
+    /** Patient images are never cached by browsers or proxies; the store checks the key's tenant prefix again. */
+    private Response object(Caller caller, String key, String contentType) {
+        return Response.ok(store.get(caller.tenant(), key), contentType)
                 .header("Cache-Control", "private, no-store").build();
     }
 
