@@ -21,7 +21,7 @@ ids=()
 for label in NORMAL PNEUMONIA; do
   for f in $(ls "$DATA/$label" | sort | head -n "$N"); do
     id=$(curl -sf -H "Authorization: Bearer $device" -F "file=@$DATA/$label/$f" -F "studyId=DEMO-$run-${#ids[@]}" \
-      -F "patientRef=PSEUDO-${#ids[@]}" -F priority=ROUTINE http://127.0.0.1:8081/api/images \
+      -F "patientRef=PSEUDO-${#ids[@]}" -F referringPhysician=alice -F priority=ROUTINE http://127.0.0.1:8081/api/images \
       | python3 -c 'import sys,json;print(json.load(sys.stdin)["analysisId"])')
     echo "[run] uploaded $label/$f -> analysis $id"
     ids+=("$id")
