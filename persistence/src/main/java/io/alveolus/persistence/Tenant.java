@@ -24,10 +24,25 @@ public class Tenant extends PanacheEntityBase {
     public Double thresholdOverride;
     @Column(name = "device_client_id")
     public String deviceClientId;
+    @Column(nullable = false)
+    public String plan = "standard";
+    @Column(name = "valid_until")
+    public Instant validUntil;
+    @Column(name = "max_uploads_per_minute", nullable = false)
+    public int maxUploadsPerMinute = 600;
+    @Column(name = "monthly_allowance", nullable = false)
+    public int monthlyAllowance = 100000;
+    /** ACCEPT: studies over the allowance are analysed and marked as overage; REJECT: refused with 402. */
+    @Column(name = "overage_policy", nullable = false)
+    public String overagePolicy = "ACCEPT";
     @Column(name = "created_at", nullable = false)
     public Instant createdAt = Instant.now();
 
     public boolean active() {
         return "ACTIVE".equals(status);
+    }
+
+    public boolean expired(Instant now) {
+        return validUntil != null && !validUntil.isAfter(now);
     }
 }

@@ -5,6 +5,7 @@ public class ProblemException extends RuntimeException {
     private final int status;
     private final String title;
     private final String type;
+    private Integer retryAfterSeconds;
 
     public ProblemException(int status, String type, String title, String detail) {
         super(detail);
@@ -23,6 +24,24 @@ public class ProblemException extends RuntimeException {
 
     public String type() {
         return type;
+    }
+
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    public ProblemException retryAfter(int seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
+    }
+
+    public static ProblemException paymentRequired(String detail) {
+        return new ProblemException(402, "urn:alveolus:problem:subscription", "Subscription required", detail);
+    }
+
+    public static ProblemException tooManyRequests(String detail, int retryAfterSeconds) {
+        return new ProblemException(429, "urn:alveolus:problem:rate-limited", "Too many requests", detail)
+                .retryAfter(retryAfterSeconds);
     }
 
     public static ProblemException badRequest(String detail) {

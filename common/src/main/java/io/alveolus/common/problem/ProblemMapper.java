@@ -16,7 +16,9 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, @Context UriInfo uri) {
-        return respond(new Problem(e.type(), e.title(), e.status(), e.getMessage(), path(uri)));
+        Response r = respond(new Problem(e.type(), e.title(), e.status(), e.getMessage(), path(uri)));
+        return e.retryAfterSeconds() == null ? r
+                : Response.fromResponse(r).header("Retry-After", e.retryAfterSeconds()).build();
     }
 
     @ServerExceptionMapper

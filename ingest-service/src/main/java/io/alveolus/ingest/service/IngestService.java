@@ -17,7 +17,6 @@ import io.alveolus.ingest.messaging.ImageEvents;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
-import io.alveolus.persistence.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +47,8 @@ public class IngestService {
     ImageEvents events;
     @Inject
     AnalysisRepository analyses;
+    @Inject
+    SubscriptionGuard subscriptions;
     @ConfigProperty(name = "alveolus.ingest.max-image-bytes")
     MemorySize maxImageBytes;
     /** Key of the per-tenant keyed hash that replaces DICOM patient ids (a Secret in production). */
@@ -58,11 +59,6 @@ public class IngestService {
     }
 
     public UploadReceipt ingest(TenantId tenant, Submission s, byte[] image) {
-        Tenant registered = Tenant.findById(tenant.value());
-        if (registered == null || !registered.active()) {
-            throw ProblemException.forbidden(registered == null ? "this tenant is not registered on Alveolus"
-                    : "this tenant's subscription is suspended");
-        }
         if (image == null || image.length == 0) {
             throw ProblemException.badRequest("the image is empty");
         }
@@ -128,6 +124,7 @@ public class IngestService {
         if (existing.isPresent()) {
             return new UploadReceipt(id, existing.get().status.name(), event.sha256(), true);
         }
+        boolean overage = subscriptions.admit(tenant, Instant.now());
         try {
             if (!store.exists(tenant, event.imageKey())) {
                 store.put(tenant, event.imageKey(), image, event.contentType());
@@ -142,7 +139,14 @@ public class IngestService {
             LOG.warnf("event publish failed for analysis %s: %s", id, e.toString());
             throw ProblemException.unavailable("the message broker is unavailable; retry later");
         }
-        boolean inserted = QuarkusTransaction.requiringNew().call(() -> analyses.insertQueued(event));
+        boolean inserted = QuarkusTransaction.requiringNew().call(() -> {
+            boolean created = analyses.insertQueued(event);
+            if (overage) {
+                Analysis.getEntityManager().createNativeQuery("update analysis set overage = true where id = :id")
+                        .setParameter("id", id).executeUpdate();
+            }
+            return created;
+        });
         LOG.infof("accepted analysis %s tenant=%s type=%s bytes=%d", id, tenant, event.contentType(), image.length);
         return new UploadReceipt(id, AnalysisStatus.QUEUED.name(), event.sha256(), !inserted);
     }
