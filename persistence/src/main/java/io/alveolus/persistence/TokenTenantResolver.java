@@ -1,5 +1,6 @@
 package io.alveolus.persistence;
 
+import io.alveolus.common.tenancy.Caller;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.TenantId;
 import io.quarkus.arc.Arc;
@@ -7,7 +8,6 @@ import io.quarkus.hibernate.orm.PersistenceUnitExtension;
 import io.quarkus.hibernate.orm.runtime.tenant.TenantResolver;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Hibernate's discriminator multi-tenancy adds "tenant = ?" to every query on tenant-owned entities, with the
@@ -32,12 +32,9 @@ public class TokenTenantResolver implements TenantResolver {
             return explicit.value();
         }
         if (Arc.container().requestContext().isActive()) {
-            SecurityIdentity identity = Arc.container().instance(SecurityIdentity.class).get();
-            if (identity != null && !identity.isAnonymous() && identity.getPrincipal() instanceof JsonWebToken jwt) {
-                String tenant = jwt.getClaim(CallerResolver.TENANT_CLAIM);
-                if (TenantId.isValid(tenant)) {
-                    return tenant;
-                }
+            Caller caller = CallerResolver.of(Arc.container().instance(SecurityIdentity.class).get());
+            if (caller != null && caller.tenant() != null) {
+                return caller.tenant().value();
             }
         }
         return NO_TENANT;

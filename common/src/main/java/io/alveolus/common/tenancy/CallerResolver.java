@@ -20,8 +20,20 @@ public class CallerResolver {
     SecurityIdentity identity;
 
     public Caller caller() {
-        if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+        Caller caller = of(identity);
+        if (caller == null) {
             throw ProblemException.unauthorized("a bearer token is required");
+        }
+        return caller;
+    }
+
+    /**
+     * The one reading of a verified token (tenant claim, user name, roles); null without a bearer token. Also used
+     * where no request-scoped resolver can be injected (Hibernate's tenant resolver, the audit log).
+     */
+    public static Caller of(SecurityIdentity identity) {
+        if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+            return null;
         }
         String tenant = jwt.getClaim(TENANT_CLAIM);
         TenantId tenantId = TenantId.isValid(tenant) ? new TenantId(tenant) : null;

@@ -1,5 +1,6 @@
 package io.alveolus.persistence.audit;
 
+import io.alveolus.common.tenancy.Caller;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.TenantId;
 import io.alveolus.persistence.AuditEvent;
@@ -8,7 +9,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.arc.Arc;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.util.TreeSet;
 
@@ -19,12 +19,11 @@ public class AuditLog {
     public void record(SecurityIdentity who, String action, String resourceType, String resourceId, int httpStatus,
                        String source) {
         AuditEvent e = new AuditEvent();
-        if (who != null && !who.isAnonymous() && who.getPrincipal() instanceof JsonWebToken jwt) {
-            String tenant = jwt.getClaim(CallerResolver.TENANT_CLAIM);
-            e.tenant = TenantId.isValid(tenant) ? tenant : null;
-            String user = jwt.getClaim("preferred_username");
-            e.actor = user != null ? user : String.valueOf((Object) jwt.getClaim("azp"));
-            e.actorRoles = String.join(",", new TreeSet<>(who.getRoles()));
+        Caller caller = CallerResolver.of(who);
+        if (caller != null) {
+            e.tenant = caller.tenant() == null ? null : caller.tenant().value();
+            e.actor = String.valueOf(caller.username());
+            e.actorRoles = String.join(",", new TreeSet<>(caller.roles()));
         } else {
             e.actor = "anonymous";
         }
