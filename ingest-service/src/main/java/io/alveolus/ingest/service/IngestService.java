@@ -139,16 +139,17 @@ public class IngestService {
             LOG.warnf("event publish failed for analysis %s: %s", id, e.toString());
             throw ProblemException.unavailable("the message broker is unavailable; retry later");
         }
-        boolean inserted = QuarkusTransaction.requiringNew().call(() -> {
-            boolean created = analyses.insertQueued(event);
+        // The row may already exist: an idle worker can take the event and write it first. That is still this
+        // request's new analysis, so the answer is 202 either way; only the lookup above detects a re-send.
+        QuarkusTransaction.requiringNew().run(() -> {
+            analyses.insertQueued(event);
             if (overage) {
                 Analysis.getEntityManager().createNativeQuery("update analysis set overage = true where id = :id")
                         .setParameter("id", id).executeUpdate();
             }
-            return created;
         });
         LOG.infof("accepted analysis %s tenant=%s type=%s bytes=%d", id, tenant, event.contentType(), image.length);
-        return new UploadReceipt(id, AnalysisStatus.QUEUED.name(), event.sha256(), !inserted);
+        return new UploadReceipt(id, AnalysisStatus.QUEUED.name(), event.sha256(), false);
     }
 
     private static String physician(Submission s) {
