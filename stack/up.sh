@@ -3,7 +3,7 @@
 # Installs what is missing on first use; idempotent; everything lives under .stack/ (git-ignored).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-TOPICS=("alveolus.image-received:6" "alveolus.image-received.dlq:1" "alveolus.analysis-completed:3")
+TOPICS=("alveolus.image-received:6" "alveolus.image-received.urgent:3" "alveolus.image-received.dlq:1" "alveolus.analysis-completed:3")
 
 install_prereqs() {
   local need=()

@@ -2,6 +2,8 @@
 The design: which flows each service needs. NetworkPolicies, env and KafkaUsers are derived from it.
   inbound:  who may open connections to the service (besides kubelet probes)
   outbound: what the service connects to
+  kafka:    topics (keys of kafka.topics) it produces and consumes, and its consumer group(s) (keys of
+            alveolus.consumerGroups; one, or a list when it consumes with several groups)
 */}}
 {{- define "alveolus.design" -}}
 ingest:
@@ -10,7 +12,7 @@ ingest:
   outbound: [kafka, postgres, objectStore, keycloak]
   oidcClient: ingest
   kafka:
-    produce: [imageReceived]
+    produce: [imageReceived, imageReceivedUrgent]
     consume: []
 worker:
   component: inference
@@ -18,13 +20,17 @@ worker:
   outbound: [kafka, postgres, objectStore]
   kafka:
     produce: [analysisCompleted, imageReceivedDlq]
-    consume: [imageReceived]
-    group: inference
+    consume: [imageReceived, imageReceivedUrgent]
+    group: [inference, inferenceUrgent]
 results:
   component: results
   inbound: [ingressController, frontend, monitoring]
-  outbound: [postgres, objectStore, keycloak]
+  outbound: [kafka, postgres, objectStore, keycloak]
   oidcClient: results
+  kafka:
+    produce: []
+    consume: [analysisCompleted]
+    group: metering
 frontend:
   component: portal
   inbound: [ingressController, monitoring]
@@ -34,6 +40,14 @@ frontend:
     produce: []
     consume: [analysisCompleted]
     group: portal
+{{- end -}}
+
+{{/* Consumer group names by the keys the design uses. Context: root */}}
+{{- define "alveolus.consumerGroups" -}}
+inference: {{ .Values.kafka.inferenceConsumerGroup | quote }}
+inferenceUrgent: {{ .Values.kafka.urgentInferenceConsumerGroup | quote }}
+portal: {{ .Values.kafka.portalConsumerGroup | quote }}
+metering: {{ .Values.kafka.meteringConsumerGroup | quote }}
 {{- end -}}
 
 {{- define "alveolus.serviceKeys" -}}
@@ -176,16 +190,28 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- if eq .key "ingest" }}
 - name: MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_TOPIC
   value: {{ $v.kafka.topics.imageReceived.name | quote }}
+- name: MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_URGENT_TOPIC
+  value: {{ $v.kafka.topics.imageReceivedUrgent.name | quote }}
 {{- end }}
 {{- if eq .key "worker" }}
 - name: MP_MESSAGING_INCOMING_IMAGE_RECEIVED_TOPIC
   value: {{ $v.kafka.topics.imageReceived.name | quote }}
 - name: MP_MESSAGING_INCOMING_IMAGE_RECEIVED_GROUP_ID
   value: {{ $v.kafka.inferenceConsumerGroup | quote }}
+- name: MP_MESSAGING_INCOMING_IMAGE_RECEIVED_URGENT_TOPIC
+  value: {{ $v.kafka.topics.imageReceivedUrgent.name | quote }}
+- name: MP_MESSAGING_INCOMING_IMAGE_RECEIVED_URGENT_GROUP_ID
+  value: {{ $v.kafka.urgentInferenceConsumerGroup | quote }}
 - name: MP_MESSAGING_OUTGOING_ANALYSIS_COMPLETED_TOPIC
   value: {{ $v.kafka.topics.analysisCompleted.name | quote }}
 - name: MP_MESSAGING_OUTGOING_IMAGE_DLQ_TOPIC
   value: {{ $v.kafka.topics.imageReceivedDlq.name | quote }}
+{{- end }}
+{{- if eq .key "results" }}
+- name: MP_MESSAGING_INCOMING_ANALYSIS_COMPLETED_TOPIC
+  value: {{ $v.kafka.topics.analysisCompleted.name | quote }}
+- name: MP_MESSAGING_INCOMING_ANALYSIS_COMPLETED_GROUP_ID
+  value: {{ $v.kafka.meteringConsumerGroup | quote }}
 {{- end }}
 {{- if has "postgres" $design.outbound }}
 - name: QUARKUS_DATASOURCE_JDBC_URL

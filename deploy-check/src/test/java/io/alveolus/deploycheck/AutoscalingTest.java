@@ -10,6 +10,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,23 +23,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AutoscalingTest {
 
     static final String WORKER = "alveolus-inference-worker";
+    /** The worker's input topics (keys of kafka.topics): the routine lane and the urgent lane. */
+    static final List<String> LANES = List.of("imageReceived", "imageReceivedUrgent");
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.alveolus.deploycheck.Scenario#all")
     void workerScalingFollowsTheModeAndNeverExceedsPartitions(Scenario scenario) {
         JsonNode v = scenario.values();
         String mode = v.path("services").path("worker").path("autoscaling").path("mode").asText();
-        int partitions = v.path("kafka").path("topics").path("imageReceived").path("partitions").asInt();
-        String topic = v.path("kafka").path("topics").path("imageReceived").path("name").asText();
         Manifests m = scenario.manifests();
         Optional<ObjectNode> so = m.find("ScaledObject", WORKER);
         Optional<ObjectNode> hpa = m.find("HorizontalPodAutoscaler", WORKER);
         Deployment worker = Manifests.as(m.find("Deployment", WORKER).orElseThrow(), Deployment.class);
+        var env = worker.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
 
-        // If the chart also renders the topic (Strimzi), the bound must hold against what is really created.
-        Optional<ObjectNode> kafkaTopic = m.ofKind("KafkaTopic").stream()
-                .filter(t -> topic.equals(t.path("spec").path("topicName").asText())).findFirst();
-        kafkaTopic.ifPresent(t -> assertEquals(partitions, t.path("spec").path("partitions").asInt(), "KafkaTopic partitions"));
+        // The worker consumes both lanes, one consumer per partition in each group: the smaller topic bounds it.
+        int partitions = Integer.MAX_VALUE;
+        for (String lane : LANES) {
+            JsonNode t = v.path("kafka").path("topics").path(lane);
+            partitions = Math.min(partitions, t.path("partitions").asInt());
+            // If the chart also renders the topic (Strimzi), the bound must hold against what is really created.
+            m.ofKind("KafkaTopic").stream()
+                    .filter(k -> t.path("name").asText().equals(k.path("spec").path("topicName").asText())).findFirst()
+                    .ifPresent(k -> assertEquals(t.path("partitions").asInt(), k.path("spec").path("partitions").asInt(),
+                            "KafkaTopic partitions of " + lane));
+        }
 
         switch (mode) {
             case "keda" -> {
@@ -49,23 +59,32 @@ class AutoscalingTest {
                 int min = spec.path("minReplicaCount").asInt();
                 assertTrue(max >= 1 && min <= max, "min/max replicas");
                 assertTrue(max <= partitions, "maxReplicaCount " + max + " > partitions " + partitions);
-                JsonNode trigger = spec.path("triggers").get(0);
-                assertEquals("kafka", trigger.path("type").asText());
-                JsonNode md = trigger.path("metadata");
-                assertEquals(topic, md.path("topic").asText());
-                assertEquals("alveolus-inference", md.path("consumerGroup").asText());
-                assertEquals(v.path("kafka").path("bootstrapServers").asText(), md.path("bootstrapServers").asText());
-                assertTrue(Integer.parseInt(md.path("lagThreshold").asText()) > 0, "lagThreshold per replica");
-                assertEquals("false", md.path("allowIdleConsumers").asText());
-                // KEDA measures the group and topic the worker really consumes (the chart sets both on the worker).
-                var env = worker.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
-                assertEquals(md.path("consumerGroup").asText(), env.stream()
-                        .filter(e -> e.getName().equals("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_GROUP_ID")).findFirst().orElseThrow().getValue());
-                assertEquals(md.path("topic").asText(), env.stream()
-                        .filter(e -> e.getName().equals("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_TOPIC")).findFirst().orElseThrow().getValue());
+                // One trigger per lane; KEDA measures the (topic, group) pairs the worker really consumes (the chart sets
+                // both on the worker's channels) and scales to the larger demand.
+                Set<String> measured = new TreeSet<>();
+                for (JsonNode trigger : spec.path("triggers")) {
+                    assertEquals("kafka", trigger.path("type").asText());
+                    JsonNode md = trigger.path("metadata");
+                    measured.add(md.path("topic").asText() + " as " + md.path("consumerGroup").asText());
+                    assertEquals(v.path("kafka").path("bootstrapServers").asText(), md.path("bootstrapServers").asText());
+                    assertTrue(Integer.parseInt(md.path("lagThreshold").asText()) > 0, "lagThreshold per replica");
+                    assertEquals("false", md.path("allowIdleConsumers").asText());
+                }
+                Set<String> consumed = new TreeSet<>();
+                for (String channel : List.of("IMAGE_RECEIVED", "IMAGE_RECEIVED_URGENT")) {
+                    consumed.add(envValue(env, "MP_MESSAGING_INCOMING_" + channel + "_TOPIC") + " as "
+                            + envValue(env, "MP_MESSAGING_INCOMING_" + channel + "_GROUP_ID"));
+                }
+                assertEquals(Set.of("alveolus.image-received as alveolus-inference",
+                        "alveolus.image-received.urgent as alveolus-inference-urgent"), consumed);
+                assertEquals(consumed, measured, "ScaledObject triggers");
+                assertEquals(consumed.size(), spec.path("triggers").size(), "one trigger per lane");
                 boolean scram = "scram-sha-512".equals(v.path("kafka").path("auth").path("mode").asText());
                 boolean tls = v.path("kafka").path("tls").path("enabled").asBoolean();
-                assertEquals(scram || tls, trigger.has("authenticationRef"), "KEDA authenticates exactly when Kafka needs it");
+                for (JsonNode trigger : spec.path("triggers")) {
+                    assertEquals(scram || tls, trigger.has("authenticationRef"), "KEDA authenticates exactly when Kafka needs it");
+                }
+                JsonNode trigger = spec.path("triggers").get(0);
                 if (scram || tls) {
                     JsonNode ta = m.find("TriggerAuthentication", trigger.path("authenticationRef").path("name").asText()).orElseThrow();
                     java.util.Set<String> params = new java.util.HashSet<>();
@@ -121,6 +140,17 @@ class AutoscalingTest {
     }
 
     @Test
+    void fewerUrgentPartitionsThanMaxReplicasFailsToRender() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Scenario.PROD.with("kafka.topics.imageReceivedUrgent.partitions", 12).render());
+        assertTrue(e.getMessage().contains("maxReplicas (24) exceeds the partitions of topic alveolus.image-received.urgent (12)"),
+                e.getMessage());
+        assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT
+                .with("services.worker.autoscaling.mode", "none")
+                .with("kafka.topics.imageReceivedUrgent.partitions", 1).render());
+    }
+
+    @Test
     void kedaMaxReplicasAbovePartitionsFailsToRender() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> Scenario.DEFAULT.with("services.worker.autoscaling.maxReplicas", 13).render());
@@ -157,5 +187,10 @@ class AutoscalingTest {
     void maxReplicasEqualToPartitionsIsAllowed() {
         Manifests m = Manifests.parse(Scenario.DEFAULT.with("services.worker.autoscaling.maxReplicas", 12).render());
         assertEquals(12, m.find("ScaledObject", WORKER).orElseThrow().path("spec").path("maxReplicaCount").asInt());
+    }
+
+    private static String envValue(List<io.fabric8.kubernetes.api.model.EnvVar> env, String name) {
+        return env.stream().filter(e -> e.getName().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("worker lacks " + name)).getValue();
     }
 }

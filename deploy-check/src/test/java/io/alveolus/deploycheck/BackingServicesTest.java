@@ -91,6 +91,12 @@ class BackingServicesTest {
             assertTrue(spec.path("config").path("retention.ms").asLong() > 0, "retention set");
             assertTrue(spec.path("config").path("min.insync.replicas").asInt() <= spec.path("replicas").asInt());
         }
+        // The urgent lane is created like the routine one (the cluster does not auto-create topics).
+        Set<String> created = new HashSet<>();
+        m.ofKind("KafkaTopic").forEach(kt -> created.add(kt.path("spec").path("topicName").asText()));
+        assertTrue(created.containsAll(Set.of("alveolus.image-received", "alveolus.image-received.urgent",
+                "alveolus.analysis-completed", "alveolus.image-received.dlq")), "KafkaTopics " + created);
+        assertEquals("false", kafka.path("spec").path("kafka").path("config").path("auto.create.topics.enable").asText());
 
         JsonNode listener0 = kafka.path("spec").path("kafka").path("listeners").get(0);
         boolean tls = v.path("kafka").path("tls").path("enabled").asBoolean();
@@ -105,12 +111,26 @@ class BackingServicesTest {
             assertEquals("simple", kafka.path("spec").path("kafka").path("authorization").path("type").asText());
             assertEquals(Set.of("Read@topic:alveolus.image-received", "Describe@topic:alveolus.image-received",
                             "Read@group:alveolus-inference", "Describe@group:alveolus-inference",
+                            "Read@topic:alveolus.image-received.urgent", "Describe@topic:alveolus.image-received.urgent",
+                            "Read@group:alveolus-inference-urgent", "Describe@group:alveolus-inference-urgent",
                             "Write@topic:alveolus.analysis-completed", "Describe@topic:alveolus.analysis-completed",
                             "Write@topic:alveolus.image-received.dlq", "Describe@topic:alveolus.image-received.dlq"),
                     acls(m.find("KafkaUser", "alveolus-inference-worker").orElseThrow()));
-            assertEquals(Set.of("Write@topic:alveolus.image-received", "Describe@topic:alveolus.image-received"),
+            assertEquals(Set.of("Write@topic:alveolus.image-received", "Describe@topic:alveolus.image-received",
+                            "Write@topic:alveolus.image-received.urgent", "Describe@topic:alveolus.image-received.urgent"),
                     acls(m.find("KafkaUser", "alveolus-ingest-service").orElseThrow()));
-            assertTrue(m.find("KafkaUser", "alveolus-results-service").isEmpty(), "results-service does not use Kafka");
+            // Usage metering: results-service reads analysis-completed as its own group, and writes nothing.
+            assertEquals(Set.of("Read@topic:alveolus.analysis-completed", "Describe@topic:alveolus.analysis-completed",
+                            "Read@group:alveolus-metering", "Describe@group:alveolus-metering"),
+                    acls(m.find("KafkaUser", "alveolus-results-service").orElseThrow()));
+            // KEDA only describes what its ScaledObject measures: both lanes and their groups.
+            boolean keda = "keda".equals(v.path("services").path("worker").path("autoscaling").path("mode").asText());
+            assertEquals(keda, m.find("KafkaUser", "alveolus-keda").isPresent(), "KEDA user exactly with KEDA");
+            if (keda) {
+                assertEquals(Set.of("Describe@topic:alveolus.image-received", "Describe@group:alveolus-inference",
+                                "Describe@topic:alveolus.image-received.urgent", "Describe@group:alveolus-inference-urgent"),
+                        acls(m.find("KafkaUser", "alveolus-keda").orElseThrow()));
+            }
         }
     }
 

@@ -65,6 +65,8 @@ class ChartRenderTest {
         assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("servces.worker.replicas", 2).render());
         assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("services.worker.autoscaling.maxReplica", 2).render());
         assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("kafka.topics.imageReceived.partitions", 0).render());
+        assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("kafka.topics.imageReceivedUrgent.partitions", 0).render());
+        assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("kafka.meteringConsumerGroup", "").render());
         assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("kafka.auth.mode", "plain").render());
         assertThrows(IllegalStateException.class, () -> Scenario.DEFAULT.with("oidc.authServerUrl", "keycloak").render());
     }

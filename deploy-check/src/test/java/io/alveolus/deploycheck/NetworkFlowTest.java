@@ -13,13 +13,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The NetworkPolicies allow exactly the flows of the design, nothing wider:
  * <pre>
  *   ingest-service   in: ingress controller, frontend-api, monitoring  out: DNS, Kafka, PostgreSQL, object store, Keycloak
  *   inference-worker in: monitoring                                    out: DNS, Kafka, PostgreSQL, object store
- *   results-service  in: ingress controller, frontend-api, monitoring  out: DNS, PostgreSQL, object store, Keycloak
+ *   results-service  in: ingress controller, frontend-api, monitoring  out: DNS, Kafka, PostgreSQL, object store, Keycloak
  *   frontend-api     in: ingress controller, monitoring                out: DNS, Kafka, Keycloak, results-service, ingest-service
  * </pre>
  */
@@ -34,7 +35,7 @@ class NetworkFlowTest {
     static final Map<String, Set<String>> OUTBOUND = Map.of(
             "alveolus-ingest-service", Set.of("dns", "kafka", "postgres", "objectStore", "keycloak"),
             "alveolus-inference-worker", Set.of("dns", "kafka", "postgres", "objectStore"),
-            "alveolus-results-service", Set.of("dns", "postgres", "objectStore", "keycloak"),
+            "alveolus-results-service", Set.of("dns", "kafka", "postgres", "objectStore", "keycloak"),
             "alveolus-frontend-api", Set.of("dns", "kafka", "keycloak", "app:results-service", "app:ingest-service"));
 
     @ParameterizedTest(name = "{0}")
@@ -67,6 +68,53 @@ class NetworkFlowTest {
             assertEquals(new TreeSet<>(INBOUND.get(name)), in, scenario + " " + name + " inbound");
             assertEquals(new TreeSet<>(OUTBOUND.get(name)), out, scenario + " " + name + " outbound");
         }
+    }
+
+    /**
+     * Every Kafka client (a workload given KAFKA_BOOTSTRAP_SERVERS) may leave for the brokers, and, with Strimzi, the
+     * listener's networkPolicyPeers admit its pods: results-service's usage metering is one of them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.alveolus.deploycheck.Scenario#all")
+    void everyKafkaClientMayReachTheBrokers(Scenario scenario) {
+        Manifests m = scenario.manifests();
+        JsonNode kafkaPeer = scenario.values().path("networkPolicy").path("peers").path("kafka");
+        Set<String> clients = new TreeSet<>();
+        for (ObjectNode d : m.ofKind("Deployment")) {
+            JsonNode pod = d.path("spec").path("template");
+            boolean client = false;
+            for (JsonNode e : pod.path("spec").path("containers").get(0).path("env")) {
+                client |= "KAFKA_BOOTSTRAP_SERVERS".equals(e.path("name").asText());
+            }
+            if (!client) {
+                continue;
+            }
+            String name = Manifests.name(d);
+            clients.add(name);
+            boolean egress = false;
+            for (JsonNode rule : m.find("NetworkPolicy", name).orElseThrow().path("spec").path("egress")) {
+                egress |= rule.path("to").equals(kafkaPeer.path("to")) && rule.path("ports").equals(kafkaPeer.path("ports"));
+            }
+            assertTrue(egress, scenario + " " + name + ": no egress to Kafka");
+            m.find("Kafka", scenario.values().path("strimzi").path("clusterName").asText()).ifPresent(kafka -> {
+                JsonNode labels = pod.path("metadata").path("labels");
+                boolean admitted = false;
+                for (JsonNode peer : kafka.path("spec").path("kafka").path("listeners").get(0).path("networkPolicyPeers")) {
+                    if (peer.has("podSelector") && !peer.has("namespaceSelector")) {
+                        boolean all = true;
+                        var it = peer.path("podSelector").path("matchLabels").fields();
+                        while (it.hasNext()) {
+                            var l = it.next();
+                            all &= l.getValue().asText().equals(labels.path(l.getKey()).asText());
+                        }
+                        admitted |= all;
+                    }
+                }
+                assertTrue(admitted, scenario + " " + name + ": the Strimzi listener does not admit its pods");
+            });
+        }
+        assertEquals(Set.of("alveolus-ingest-service", "alveolus-inference-worker", "alveolus-results-service",
+                "alveolus-frontend-api"), clients, scenario + ": Kafka clients");
     }
 
     static java.util.stream.Stream<Scenario> withBackingPolicies() {

@@ -35,11 +35,10 @@ class ServiceContractTest {
 
         has(ingest, KAFKA, DB, S3, OIDC);
         has(worker, KAFKA, DB, S3, Set.of("ALVEOLUS_MODEL_VERSION"));
-        has(results, DB, S3, OIDC);
+        has(results, KAFKA, DB, S3, OIDC);
         has(frontend, KAFKA, OIDC, Set.of("QUARKUS_OIDC_CREDENTIALS_SECRET", "ALVEOLUS_RESULTS_URL", "ALVEOLUS_INGEST_URL"));
 
         // Least privilege: no service sees credentials it does not use.
-        lacks(results, "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SASL_JAAS_CONFIG");
         lacks(worker, "QUARKUS_OIDC_AUTH_SERVER_URL", "QUARKUS_OIDC_CREDENTIALS_SECRET");
         lacks(frontend, "QUARKUS_DATASOURCE_PASSWORD", "ALVEOLUS_S3_SECRET_KEY");
         lacks(ingest, "QUARKUS_OIDC_CREDENTIALS_SECRET");
@@ -80,7 +79,8 @@ class ServiceContractTest {
         boolean tls = v.path("kafka").path("tls").path("enabled").asBoolean();
         boolean scramOn = "scram-sha-512".equals(v.path("kafka").path("auth").path("mode").asText());
         String protocol = tls ? (scramOn ? "SASL_SSL" : "SSL") : (scramOn ? "SASL_PLAINTEXT" : null);
-        for (String name : List.of("alveolus-ingest-service", "alveolus-inference-worker", "alveolus-frontend-api")) {
+        for (String name : List.of("alveolus-ingest-service", "alveolus-inference-worker", "alveolus-results-service",
+                "alveolus-frontend-api")) {
             Map<String, EnvVar> e = env(scenario, name);
             assertEquals(protocol, e.containsKey("KAFKA_SECURITY_PROTOCOL") ? e.get("KAFKA_SECURITY_PROTOCOL").getValue() : null,
                     name + " security.protocol");
@@ -117,15 +117,27 @@ class ServiceContractTest {
         }
         assertTrue(!frontend.containsKey("QUARKUS_DATASOURCE_JDBC_URL"));
 
-        // results-service does not talk to Kafka, so it gets no Kafka CA.
-        assertTrue(Manifests.as(scenario.manifests().find("Deployment", "alveolus-results-service").orElseThrow(), Deployment.class)
-                .getSpec().getTemplate().getSpec().getVolumes().stream()
-                .noneMatch(x -> x.getSecret() != null && x.getSecret().getSecretName().equals(
-                        v.path("kafka").path("tls").path("caSecret").path("name").asText())));
+        // Messaging channels: the lanes ingest produces to and the worker consumes, results-service's usage metering.
+        JsonNode topics = v.path("kafka").path("topics");
+        assertEquals(topics.path("imageReceived").path("name").asText(),
+                ingest.get("MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_TOPIC").getValue());
+        assertEquals(topics.path("imageReceivedUrgent").path("name").asText(),
+                ingest.get("MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_URGENT_TOPIC").getValue());
+        assertEquals(topics.path("imageReceivedUrgent").path("name").asText(),
+                worker.get("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_URGENT_TOPIC").getValue());
+        assertEquals(v.path("kafka").path("urgentInferenceConsumerGroup").asText(),
+                worker.get("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_URGENT_GROUP_ID").getValue());
+        assertTrue(!worker.get("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_URGENT_GROUP_ID").getValue()
+                .equals(worker.get("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_GROUP_ID").getValue()), "each lane has its own group");
+        assertEquals(topics.path("analysisCompleted").path("name").asText(),
+                results.get("MP_MESSAGING_INCOMING_ANALYSIS_COMPLETED_TOPIC").getValue());
+        assertEquals(v.path("kafka").path("meteringConsumerGroup").asText(),
+                results.get("MP_MESSAGING_INCOMING_ANALYSIS_COMPLETED_GROUP_ID").getValue());
+        assertEquals("alveolus-metering", results.get("MP_MESSAGING_INCOMING_ANALYSIS_COMPLETED_GROUP_ID").getValue());
 
         if (scramOn) {
             for (var e : Map.of("alveolus-ingest-service", ingest, "alveolus-inference-worker", worker,
-                    "alveolus-frontend-api", frontend).entrySet()) {
+                    "alveolus-results-service", results, "alveolus-frontend-api", frontend).entrySet()) {
                 EnvVar jaas = e.getValue().get("KAFKA_SASL_JAAS_CONFIG");
                 assertNotNull(jaas, e.getKey() + " lacks KAFKA_SASL_JAAS_CONFIG");
                 String secret = jaas.getValueFrom().getSecretKeyRef().getName();
@@ -144,7 +156,7 @@ class ServiceContractTest {
     @org.junit.jupiter.api.Test
     void messagingOverridesMatchTheServicesChannels() throws java.io.IOException {
         Map<String, String> modules = Map.of("alveolus-ingest-service", "ingest-service",
-                "alveolus-inference-worker", "inference-worker");
+                "alveolus-inference-worker", "inference-worker", "alveolus-results-service", "results-service");
         for (var m : modules.entrySet()) {
             java.nio.file.Path props = Scenario.RENDERER.repoRoot().resolve(m.getValue()).resolve("src/main/resources/application.properties");
             org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isRegularFile(props), props + " not in this checkout");
