@@ -95,7 +95,10 @@ public final class PipelineBench {
     }
 
     static String deviceToken() throws Exception {
-        var form = "grant_type=client_credentials&client_id=device-st-marys&client_secret=st-marys-device-secret";
+        return token("grant_type=client_credentials&client_id=device-st-marys&client_secret=st-marys-device-secret");
+    }
+
+    static String token(String form) throws Exception {
         var r = HTTP.send(HttpRequest.newBuilder(URI.create(TOKEN_URL)).header("Content-Type",
                 "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -117,7 +120,7 @@ public final class PipelineBench {
             }
             Path f = files.get(i);
             String study = prefix + "-" + i;
-            futures.add(pool.submit(() -> upload(f, study, token)));
+            futures.add(pool.submit(() -> upload(f, study, token, "ROUTINE")));
         }
         List<UUID> ids = new ArrayList<>();
         for (Future<UUID> f : futures) {
@@ -127,10 +130,10 @@ public final class PipelineBench {
         return ids;
     }
 
-    static UUID upload(Path file, String study, String token) throws Exception {
+    static UUID upload(Path file, String study, String token, String priority) throws Exception {
         String boundary = "----alveolus" + UUID.randomUUID();
         var out = new java.io.ByteArrayOutputStream();
-        for (String[] field : new String[][]{{"studyId", study}, {"patientRef", "BENCH"}, {"priority", "ROUTINE"}}) {
+        for (String[] field : new String[][]{{"studyId", study}, {"patientRef", "BENCH"}, {"priority", priority}}) {
             out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field[0] + "\"\r\n\r\n"
                     + field[1] + "\r\n").getBytes(StandardCharsets.UTF_8));
         }

@@ -197,6 +197,84 @@ class PipelineIT {
         assertTrue(completed(atKill) > 0, "the worker had started: " + atKill);
         worker = newWorker().start();
         assertAllAnalysedOnce(ids, prefix);
+        // The worker re-announced what it had finished before the kill; the ledger still counts each study once.
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (Stack.ledgerRows(ids) < ids.size() && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertEquals(ids.size(), Stack.ledgerRows(ids), "usage ledger == completed analyses");
+        var export = given().auth().oauth2(Tokens.user("olga")).get(results.url() + "/api/admin/usage")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(Stack.ledgerStudies("st-marys"), export.getLong("totals.st-marys.studies"));
+        String csv = given().auth().oauth2(Tokens.user("adam")).queryParam("format", "csv")
+                .get(results.url() + "/api/tenant/usage").then().statusCode(200).contentType("text/csv")
+                .extract().asString();
+        assertTrue(csv.startsWith("tenant,day,studies,") && csv.contains("\nst-marys,") && !csv.contains("northside"),
+                csv);
+    }
+
+    @Test
+    @Order(7)
+    void anotherTenantsUrgentStudyOvertakesAFlood() throws Exception {
+        String prefix = "E2E-FLOOD-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        worker.close();
+        List<UUID> flood = uploadMany(80, prefix);
+        try (var urgentLane = new EventProbe(Topics.IMAGE_RECEIVED_URGENT)) {
+            worker = newWorker().start();
+            awaitStatus(flood, Duration.ofSeconds(120), c -> completed(c) >= 4);
+            String urgent = upload(Tokens.device("northside"), TestImages.files("PNEUMONIA", 3).get(2), prefix + "B",
+                    "URGENT");
+            int waiting = flood.size() - completed(Stack.statusCounts(flood));
+            assertEquals(1, urgentLane.await(r -> r.value().contains(urgent), Duration.ofSeconds(10)).size());
+            awaitStatus(List.of(UUID.fromString(urgent)), Duration.ofSeconds(60), c -> completed(c) == 1);
+            assertAllAnalysedOnce(flood, prefix);
+            // Routine studies that finished between the urgent one's arrival and its result: the batch in the model
+            // and at most two more started before its event reached the worker (batch size 4 here). Served in
+            // arrival order it would have waited for most of the flood.
+            long overtaken = Stack.completedBetween(flood, UUID.fromString(urgent));
+            assertTrue(waiting >= 30, "the flood was still queued when the urgent study came: " + waiting);
+            assertTrue(overtaken <= 12, "routine studies that went ahead of the urgent one: " + overtaken
+                    + " of " + waiting + " waiting");
+        }
+    }
+
+    @Test
+    @Order(8)
+    void uploadLimitsHoldAcrossTwoIngestInstances() throws Exception {
+        String operator = Tokens.user("olga");
+        ServiceProcess second = new ServiceProcess("ingest-service", 18284).start();
+        try {
+            long second0 = Instant.now().getEpochSecond() % 60;
+            if (second0 > 40) {
+                Thread.sleep((61 - second0) * 1000); // one counting window for the whole burst
+            }
+            int used = Stack.uploadsThisMinute("northside");
+            given().auth().oauth2(operator).contentType("application/json")
+                    .body("{\"overrides\":{\"maxUploadsPerMinute\":" + (used + 10) + "}}")
+                    .put(results.url() + "/api/admin/tenants/northside/subscription").then().statusCode(200);
+            String device = Tokens.device("northside");
+            List<Path> files = TestImages.files("NORMAL", 20);
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<Integer>> codes = new ArrayList<>();
+            String prefix = "E2E-RATE-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+            for (int i = 0; i < files.size(); i++) {
+                Path f = files.get(i);
+                String url = (i % 2 == 0 ? ingest : second).url() + "/api/images";
+                String study = prefix + i;
+                codes.add(pool.submit(() -> given().auth().oauth2(device).multiPart("file", f.toFile(), "image/jpeg")
+                        .multiPart("studyId", study).multiPart("patientRef", "PSEUDO-R").post(url).statusCode()));
+            }
+            Map<Integer, Integer> byStatus = new java.util.TreeMap<>();
+            for (var c : codes) {
+                byStatus.merge(c.get(), 1, Integer::sum);
+            }
+            pool.shutdown();
+            assertEquals(Map.of(202, 10, 429, 10), byStatus, "exactly the plan's uploads per minute, across instances");
+        } finally {
+            second.close();
+            given().auth().oauth2(operator).contentType("application/json").body("{\"plan\":\"standard\"}")
+                    .put(results.url() + "/api/admin/tenants/northside/subscription").then().statusCode(200);
+        }
     }
 
     @Test

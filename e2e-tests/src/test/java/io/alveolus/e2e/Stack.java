@@ -51,4 +51,41 @@ final class Stack {
             }
         }
     }
+
+    static long ledgerRows(Collection<UUID> ids) throws SQLException {
+        return single("select count(*) from usage_record where analysis_id = any(?)", ids.toArray());
+    }
+
+    static long ledgerStudies(String tenant) throws SQLException {
+        return single("select coalesce(sum(studies), 0) from usage_record where tenant = ? "
+                + "and usage_day >= date_trunc('month', now() at time zone 'UTC')", tenant);
+    }
+
+    static int uploadsThisMinute(String tenant) throws SQLException {
+        return (int) single("select coalesce(max(uploads), 0) from upload_rate where tenant = ? "
+                + "and window_start = date_trunc('minute', now())", tenant);
+    }
+
+    /** How many of {@code ids} completed after {@code urgent} was received and before it completed. */
+    static long completedBetween(Collection<UUID> ids, UUID urgent) throws SQLException {
+        return single("select count(*) from analysis a, analysis u where u.id = ? and a.id = any(?) "
+                + "and a.completed_at > u.received_at and a.completed_at < u.completed_at", urgent, ids.toArray());
+    }
+
+    private static long single(String sql, Object... params) throws SQLException {
+        try (Connection c = DriverManager.getConnection(JDBC, "alveolus", "alveolus");
+             var st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                if (params[i] instanceof Object[] array) {
+                    st.setArray(i + 1, c.createArrayOf("uuid", array));
+                } else {
+                    st.setObject(i + 1, params[i]);
+                }
+            }
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
 }

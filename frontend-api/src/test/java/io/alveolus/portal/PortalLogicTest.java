@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PortalLogicTest {
 
     static AnalysisCompleted event(String tenant) {
-        return new AnalysisCompleted(UUID.randomUUID(), tenant, "ACC", "COMPLETED", 0.9, true, "v1", null, Instant.now());
+        return new AnalysisCompleted(UUID.randomUUID(), tenant, "ACC", "COMPLETED", 0.9, true, "v1", null, Instant.now(), Instant.now(), 10, 1000L, 500L, false);
     }
 
     @Test

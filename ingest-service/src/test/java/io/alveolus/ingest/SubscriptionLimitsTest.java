@@ -1,6 +1,8 @@
 package io.alveolus.ingest;
 
+import io.alveolus.common.events.Topics;
 import io.alveolus.common.tenancy.TenantId;
+import io.alveolus.common.testing.EventProbe;
 import io.alveolus.common.testing.TestImages;
 import io.alveolus.common.testing.Tokens;
 import io.alveolus.persistence.Analysis;
@@ -17,6 +19,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Subscription enforcement at ingest, with real tokens; counts are kept in PostgreSQL. */
@@ -37,6 +40,8 @@ class SubscriptionLimitsTest {
         change(t -> {
             t.status = "ACTIVE";
             t.validUntil = null;
+            t.validFrom = null;
+            t.urgentPerMinute = 60;
             t.maxUploadsPerMinute = 600;
             t.monthlyAllowance = 100000;
             t.overagePolicy = "ACCEPT";
@@ -63,6 +68,27 @@ class SubscriptionLimitsTest {
         upload().statusCode(402).contentType("application/problem+json").body("status", equalTo(402));
         change(t -> t.validUntil = Instant.now().plus(Duration.ofDays(30)));
         upload().statusCode(202);
+    }
+
+    @Test
+    void notYetValidIs403() {
+        change(t -> t.validFrom = Instant.now().plus(Duration.ofDays(3)));
+        upload().statusCode(403).contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("starts"));
+    }
+
+    @Test
+    void urgentStudiesUseTheUrgentLaneOnlyWithinThePlansAllowance() {
+        try (var urgentLane = new EventProbe(Topics.IMAGE_RECEIVED_URGENT);
+             var routineLane = new EventProbe(Topics.IMAGE_RECEIVED)) {
+            String first = upload().statusCode(202).extract().path("analysisId");
+            assertEquals(1, urgentLane.await(r -> r.value().contains(first), Duration.ofSeconds(10)).size());
+            change(t -> t.urgentPerMinute = 0);
+            String second = upload().statusCode(202).extract().path("analysisId");
+            assertEquals(1, routineLane.await(r -> r.value().contains(second), Duration.ofSeconds(10)).size(),
+                    "beyond the allowance an urgent study is still analysed, in the routine lane");
+            assertTrue(urgentLane.await(r -> r.value().contains(second), Duration.ofSeconds(1)).isEmpty());
+        }
     }
 
     @Test

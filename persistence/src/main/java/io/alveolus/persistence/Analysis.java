@@ -57,6 +57,10 @@ public class Analysis extends PanacheEntityBase {
     public Instant completedAt;
     @Column(name = "inference_ms")
     public Integer inferenceMs;
+    @Column(name = "heatmap_bytes")
+    public Long heatmapBytes;
+    /** Accepted beyond the monthly allowance (billed as overage). */
+    public boolean overage;
     public int attempts;
     @Column(name = "study_instance_uid")
     public String studyInstanceUid;

@@ -26,6 +26,9 @@ public class Tenant extends PanacheEntityBase {
     public String deviceClientId;
     @Column(nullable = false)
     public String plan = "standard";
+    /** Null: valid from onboarding. */
+    @Column(name = "valid_from")
+    public Instant validFrom;
     @Column(name = "valid_until")
     public Instant validUntil;
     @Column(name = "max_uploads_per_minute", nullable = false)
@@ -35,11 +38,18 @@ public class Tenant extends PanacheEntityBase {
     /** ACCEPT: studies over the allowance are analysed and marked as overage; REJECT: refused with 402. */
     @Column(name = "overage_policy", nullable = false)
     public String overagePolicy = "ACCEPT";
+    /** URGENT studies per minute allowed in the urgent lane (the plan's priority class). */
+    @Column(name = "urgent_per_minute", nullable = false)
+    public int urgentPerMinute = 60;
     @Column(name = "created_at", nullable = false)
     public Instant createdAt = Instant.now();
 
     public boolean active() {
         return "ACTIVE".equals(status);
+    }
+
+    public boolean notYetValid(Instant now) {
+        return validFrom != null && validFrom.isAfter(now);
     }
 
     public boolean expired(Instant now) {

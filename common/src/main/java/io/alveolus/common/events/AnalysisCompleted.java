@@ -3,7 +3,11 @@ package io.alveolus.common.events;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Published by the worker after the result is committed to PostgreSQL (status COMPLETED or FAILED). */
+/**
+ * Published by the worker after the result is committed to PostgreSQL (status COMPLETED or FAILED), and again,
+ * with the same values, whenever a redelivered image is found already done: consumers dedupe by analysis id.
+ * The usage fields are what billing meters, so they are read from the committed row, never recomputed.
+ */
 public record AnalysisCompleted(
         UUID analysisId,
         String tenant,
@@ -13,5 +17,10 @@ public record AnalysisCompleted(
         Boolean positive,
         String modelVersion,
         String failureReason,
-        Instant completedAt) {
+        Instant completedAt,
+        Instant receivedAt,
+        Integer inferenceMs,
+        long imageBytes,
+        Long heatmapBytes,
+        boolean overage) {
 }

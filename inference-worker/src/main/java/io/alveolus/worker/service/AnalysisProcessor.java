@@ -2,6 +2,7 @@ package io.alveolus.worker.service;
 
 import io.alveolus.common.events.AnalysisCompleted;
 import io.alveolus.common.events.ImageReceived;
+import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;
 import io.alveolus.model.Prediction;
@@ -48,6 +49,8 @@ public class AnalysisProcessor {
     WorkerEvents events;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    TenantTags tenantTags;
     @ConfigProperty(name = "alveolus.worker.retry.initial-ms")
     long retryInitialMs;
     @ConfigProperty(name = "alveolus.worker.retry.max-ms")
@@ -71,11 +74,11 @@ public class AnalysisProcessor {
      * must delay work, never skip it. Only shutdown interrupts; the batch is then not acked and is redelivered.
      */
     @ActivateRequestContext
-    public void processWithRetry(List<ImageReceived> batch) {
+    public void processWithRetry(List<ImageReceived> batch, Lane lane) {
         long delay = retryInitialMs;
         for (int attempt = 1; ; attempt++) {
             try {
-                process(batch);
+                process(batch, lane);
                 return;
             } catch (RuntimeException e) {
                 if (stopping) {
@@ -90,7 +93,7 @@ public class AnalysisProcessor {
         }
     }
 
-    void process(List<ImageReceived> batch) {
+    void process(List<ImageReceived> batch, Lane lane) {
         long start = System.nanoTime();
         Map<TenantId, List<ImageReceived>> byTenant = new LinkedHashMap<>();
         for (ImageReceived e : batch) {
@@ -135,16 +138,18 @@ public class AnalysisProcessor {
         List<Prediction> predictions = images.isEmpty() ? List.of() : model.predict(images);
         int inferenceMs = (int) ((System.nanoTime() - inferStart) / 1_000_000);
         Map<UUID, Prediction> results = new LinkedHashMap<>();
-        Map<UUID, String> heatmaps = new LinkedHashMap<>();
-        List<String> keys = inParallel(java.util.stream.IntStream.range(0, decodable.size()).boxed().toList(), i -> {
-            ImageReceived e = decodable.get(i);
-            TenantId tenant = new TenantId(e.tenant());
-            String key = ObjectStore.heatmapKey(tenant, e.analysisId());
-            store.put(tenant, key, model.heatmapPng(predictions.get(i)), "image/png");
-            return key;
-        });
+        Map<UUID, Map.Entry<String, Long>> heatmaps = new LinkedHashMap<>();
+        List<Map.Entry<String, Long>> stored = inParallel(
+                java.util.stream.IntStream.range(0, decodable.size()).boxed().toList(), i -> {
+                    ImageReceived e = decodable.get(i);
+                    TenantId tenant = new TenantId(e.tenant());
+                    String key = ObjectStore.heatmapKey(tenant, e.analysisId());
+                    byte[] png = model.heatmapPng(predictions.get(i));
+                    store.put(tenant, key, png, "image/png");
+                    return Map.entry(key, (long) png.length);
+                });
         for (int i = 0; i < decodable.size(); i++) {
-            heatmaps.put(decodable.get(i).analysisId(), keys.get(i));
+            heatmaps.put(decodable.get(i).analysisId(), stored.get(i));
             results.put(decodable.get(i).analysisId(), predictions.get(i));
         }
 
@@ -164,7 +169,8 @@ public class AnalysisProcessor {
                     a.threshold = threshold;
                     a.positive = p.probability() >= threshold;
                     a.modelVersion = model.version();
-                    a.heatmapKey = heatmaps.get(a.id);
+                    a.heatmapKey = heatmaps.get(a.id).getKey();
+                    a.heatmapBytes = heatmaps.get(a.id).getValue();
                     a.inferenceMs = perImageMs;
                     a.completedAt = now;
                 } else if (!a.status.terminal() && reason != null) {
@@ -174,7 +180,8 @@ public class AnalysisProcessor {
                     a.completedAt = now;
                 }
                 done.add(new AnalysisCompleted(a.id, a.tenant, a.studyId, a.status.name(), a.probability, a.positive,
-                        a.modelVersion, a.failureReason, a.completedAt));
+                        a.modelVersion, a.failureReason, a.completedAt, a.receivedAt, a.inferenceMs, a.sizeBytes,
+                        a.heatmapBytes, a.overage));
             }
         })));
 
@@ -186,10 +193,16 @@ public class AnalysisProcessor {
             }
         }
         events.completed(done);
+        for (AnalysisCompleted c : done) {
+            if (pending.containsKey(c.analysisId()) && c.completedAt() != null) {
+                metrics.timer("alveolus.analysis.latency", "tenant", tenantTags.of(c.tenant()), "lane", lane.tag())
+                        .record(Duration.between(c.receivedAt(), c.completedAt()));
+            }
+        }
         metrics.counter("alveolus.worker.analyses", "status", "completed").increment(decodable.size());
         metrics.counter("alveolus.worker.analyses", "status", "failed").increment(failures.size());
         metrics.timer("alveolus.worker.batch").record(Duration.ofNanos(System.nanoTime() - start));
-        LOG.infof("batch of %d: %d analysed, %d failed, %d already done; model %d ms, total %d ms", batch.size(),
+        LOG.infof("%s batch of %d: %d analysed, %d failed, %d already done; model %d ms, total %d ms", lane.tag(), batch.size(),
                 decodable.size(), failures.size(), batch.size() - pending.size(), inferenceMs,
                 (System.nanoTime() - start) / 1_000_000);
     }

@@ -10,16 +10,22 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.time.Duration;
 
-/** Publishes image-received events and waits for the broker's acknowledgement (acks=all). */
+/**
+ * Publishes image-received events and waits for the broker's acknowledgement (acks=all): on the urgent lane for
+ * URGENT studies within the tenant's urgent allowance, else on the routine topic.
+ */
 @ApplicationScoped
 public class ImageEvents {
     @Inject
     @Channel("image-received")
-    MutinyEmitter<ImageReceived> emitter;
+    MutinyEmitter<ImageReceived> routine;
+    @Inject
+    @Channel("image-received-urgent")
+    MutinyEmitter<ImageReceived> urgent;
 
-    public void publish(ImageReceived event) {
+    public void publish(ImageReceived event, boolean urgentLane) {
         Message<ImageReceived> msg = Message.of(event).addMetadata(
                 OutgoingKafkaRecordMetadata.<String>builder().withKey(event.partitionKey()).build());
-        emitter.sendMessage(msg).await().atMost(Duration.ofSeconds(30));
+        (urgentLane ? urgent : routine).sendMessage(msg).await().atMost(Duration.ofSeconds(30));
     }
 }

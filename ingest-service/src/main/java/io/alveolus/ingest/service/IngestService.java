@@ -4,6 +4,7 @@ import io.alveolus.common.api.UploadReceipt;
 import io.alveolus.common.events.ImageReceived;
 import io.alveolus.common.events.Priority;
 import io.alveolus.common.imaging.ImageFormat;
+import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.imaging.ImageInspector;
 import io.alveolus.interop.DecodedDicom;
 import io.alveolus.interop.DicomImage;
@@ -17,6 +18,7 @@ import io.alveolus.ingest.messaging.ImageEvents;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +51,10 @@ public class IngestService {
     AnalysisRepository analyses;
     @Inject
     SubscriptionGuard subscriptions;
+    @Inject
+    MeterRegistry metrics;
+    @Inject
+    TenantTags tenantTags;
     @ConfigProperty(name = "alveolus.ingest.max-image-bytes")
     MemorySize maxImageBytes;
     /** Key of the per-tenant keyed hash that replaces DICOM patient ids (a Secret in production). */
@@ -58,7 +64,41 @@ public class IngestService {
     public record Submission(String studyId, String patientRef, String referringPhysician, String priority) {
     }
 
+    /** Accepts one image (PNG, JPEG or DICOM), or throws the problem that explains why not. */
     public UploadReceipt ingest(TenantId tenant, Submission s, byte[] image) {
+        return counted(tenant, () -> doIngest(tenant, s, image));
+    }
+
+    /**
+     * A DICOM instance already decoded (so known to be a single-frame frontal CR/DX radiograph). Study and
+     * patient come from the file unless the caller gives them; the patient id is stored only as a keyed hash.
+     */
+    public UploadReceipt ingestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
+        return counted(tenant, () -> doIngestDicom(tenant, s, image, dicom));
+    }
+
+    /** Per-tenant upload outcomes for operators; the outcome is a fixed set, the tenant label is bounded. */
+    private UploadReceipt counted(TenantId tenant, java.util.function.Supplier<UploadReceipt> upload) {
+        String outcome = "unavailable";
+        try {
+            UploadReceipt receipt = upload.get();
+            outcome = receipt.duplicate() ? "duplicate" : "accepted";
+            return receipt;
+        } catch (ProblemException e) {
+            outcome = switch (e.status()) {
+                case 402 -> "payment_required";
+                case 403 -> "forbidden";
+                case 429 -> "rate_limited";
+                case 503 -> "unavailable";
+                default -> "invalid";
+            };
+            throw e;
+        } finally {
+            metrics.counter("alveolus.ingest.uploads", "tenant", tenantTags.of(tenant), "outcome", outcome).increment();
+        }
+    }
+
+    private UploadReceipt doIngest(TenantId tenant, Submission s, byte[] image) {
         if (image == null || image.length == 0) {
             throw ProblemException.badRequest("the image is empty");
         }
@@ -74,7 +114,7 @@ public class IngestService {
                 throw r.code() == DicomRejected.Code.UNSUPPORTED_TRANSFER_SYNTAX
                         ? ProblemException.unsupportedMedia(r.reason()) : ProblemException.unprocessable(r.reason());
             }
-            return ingestDicom(tenant, s, image, dicom);
+            return doIngestDicom(tenant, s, image, dicom);
         }
         String studyId = requireRef("studyId", s.studyId());
         String patientRef = requireRef("patientRef", s.patientRef());
@@ -92,11 +132,7 @@ public class IngestService {
         return accept(tenant, event, image);
     }
 
-    /**
-     * A DICOM instance already decoded (so known to be a single-frame frontal CR/DX radiograph). Study and
-     * patient come from the file unless the caller gives them; the patient id is stored only as a keyed hash.
-     */
-    public UploadReceipt ingestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
+    private UploadReceipt doIngestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
         DicomMetadata m = dicom.metadata();
         if (m.sopInstanceUid() == null || m.sopInstanceUid().isBlank()) {
             throw ProblemException.unprocessable("the DICOM file has no SOP Instance UID");
@@ -124,7 +160,10 @@ public class IngestService {
         if (existing.isPresent()) {
             return new UploadReceipt(id, existing.get().status.name(), event.sha256(), true);
         }
-        boolean overage = subscriptions.admit(tenant, Instant.now());
+        var admission = subscriptions.admit(tenant, event.priority(), Instant.now());
+        if (event.priority() == Priority.URGENT && !admission.urgentLane()) {
+            metrics.counter("alveolus.ingest.urgent.beyond-allowance", "tenant", tenantTags.of(tenant)).increment();
+        }
         try {
             if (!store.exists(tenant, event.imageKey())) {
                 store.put(tenant, event.imageKey(), image, event.contentType());
@@ -134,7 +173,7 @@ public class IngestService {
             throw ProblemException.unavailable("the image store is unavailable; retry later");
         }
         try {
-            events.publish(event);
+            events.publish(event, admission.urgentLane());
         } catch (RuntimeException e) {
             LOG.warnf("event publish failed for analysis %s: %s", id, e.toString());
             throw ProblemException.unavailable("the message broker is unavailable; retry later");
@@ -143,7 +182,7 @@ public class IngestService {
         // request's new analysis, so the answer is 202 either way; only the lookup above detects a re-send.
         QuarkusTransaction.requiringNew().run(() -> {
             analyses.insertQueued(event);
-            if (overage) {
+            if (admission.overage()) {
                 Analysis.getEntityManager().createNativeQuery("update analysis set overage = true where id = :id")
                         .setParameter("id", id).executeUpdate();
             }

@@ -5,6 +5,7 @@ import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.persistence.Tenant;
 import io.alveolus.persistence.audit.Audited;
+import io.alveolus.results.service.Subscriptions;
 import io.alveolus.results.service.TenantOnboarding;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -33,8 +34,11 @@ public class TenantAdminResource {
     TenantOnboarding onboarding;
     @Inject
     CallerResolver callers;
+    @Inject
+    Subscriptions subscriptions;
 
-    public record NewTenant(String id, String name, Integer retentionDays) {
+    /** plan: optional, default standard; its limits are copied onto the tenant. */
+    public record NewTenant(String id, String name, Integer retentionDays, String plan) {
     }
 
     public record TenantView(String id, String name, String status, int retentionDays, Double thresholdOverride,
@@ -55,7 +59,7 @@ public class TenantAdminResource {
         if (body == null) {
             throw ProblemException.badRequest("a JSON body with id and name is required");
         }
-        var created = onboarding.onboard(body.id(), body.name(), body.retentionDays());
+        var created = onboarding.onboard(body.id(), body.name(), body.retentionDays(), body.plan());
         return Response.created(URI.create("/api/admin/tenants/" + created.id())).entity(created).build();
     }
 
@@ -84,5 +88,23 @@ public class TenantAdminResource {
         }
         t.status = change.status();
         return TenantView.of(t);
+    }
+
+    // Here, not in SubscriptionResource: JAX-RS picks the resource class by path first, and this one owns the prefix.
+    @GET
+    @Path("/{id}/subscription")
+    @Operation(summary = "A tenant's plan, validity, limits and this month's usage")
+    public Subscriptions.View subscription(@PathParam("id") String id) {
+        return subscriptions.view(id);
+    }
+
+    @PUT
+    @Path("/{id}/subscription")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Audited(value = "tenant.subscription.change", resource = "tenant")
+    @Operation(summary = "Change a tenant's plan (copies its limits), validity, status or limit overrides; "
+            + "every field optional, overrides apply after the plan's limits")
+    public Subscriptions.View changeSubscription(@PathParam("id") String id, Subscriptions.Change change) {
+        return subscriptions.change(id, change);
     }
 }

@@ -5,6 +5,7 @@ import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.common.tenancy.TenantId;
+import io.alveolus.persistence.Plan;
 import io.alveolus.persistence.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +24,8 @@ import java.util.Map;
 
 /**
  * Creates a hospital on the platform: its Keycloak group, its device client (client credentials, tenant claim
- * fixed by a mapper, device role), its storage prefix and its registry row with default settings.
+ * fixed by a mapper, device role), its storage prefix and its registry row with default settings and the limits
+ * of its plan.
  */
 @ApplicationScoped
 public class TenantOnboarding {
@@ -36,10 +38,11 @@ public class TenantOnboarding {
     @ConfigProperty(name = "alveolus.keycloak.realm")
     String realmName;
 
-    public record Onboarded(String id, String name, String deviceClientId, String deviceClientSecret, int retentionDays) {
+    public record Onboarded(String id, String name, String deviceClientId, String deviceClientSecret, int retentionDays,
+                            String plan) {
     }
 
-    public Onboarded onboard(String id, String name, Integer retentionDays) {
+    public Onboarded onboard(String id, String name, Integer retentionDays, String planId) {
         if (!TenantId.isValid(id)) {
             throw ProblemException.badRequest("id must be 2-63 lower-case letters, digits or '-'");
         }
@@ -50,6 +53,9 @@ public class TenantOnboarding {
         if (retention < 1 || retention > 36500) {
             throw ProblemException.badRequest("retentionDays must be between 1 and 36500");
         }
+        // checked before Keycloak is touched, so a wrong plan leaves nothing half-created
+        Plan plan = QuarkusTransaction.requiringNew().call(
+                () -> Subscriptions.plan(planId == null ? Subscriptions.DEFAULT_PLAN : planId));
         TenantId tenant = new TenantId(id);
         if (QuarkusTransaction.requiringNew().call(() -> Tenant.findById(id)) != null) {
             throw new ProblemException(409, "urn:alveolus:problem:conflict", "Conflict", "tenant " + id + " exists");
@@ -100,10 +106,11 @@ public class TenantOnboarding {
             t.name = name;
             t.retentionDays = retention;
             t.deviceClientId = clientId;
+            plan.applyTo(t);
             t.persist();
         });
-        LOG.infof("onboarded tenant %s with device client %s", id, clientId);
-        return new Onboarded(id, name, clientId, secret, retention);
+        LOG.infof("onboarded tenant %s on plan %s with device client %s", id, plan.id, clientId);
+        return new Onboarded(id, name, clientId, secret, retention, plan.id);
     }
 
     private static ProtocolMapperRepresentation mapper(String name, String type, Map<String, String> config) {

@@ -1,0 +1,93 @@
+package io.alveolus.results.service;
+
+import io.alveolus.common.events.AnalysisCompleted;
+import io.alveolus.common.metrics.TenantTags;
+import io.alveolus.persistence.Tenant;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The append-only usage ledger: one row per completed analysis (studies, model milliseconds, bytes stored for
+ * the original and its heat map), by UTC day. Billing periods are calendar months in UTC.
+ */
+@ApplicationScoped
+public class UsageLedger {
+    @Inject
+    MeterRegistry metrics;
+    @Inject
+    TenantTags tenantTags;
+
+    /** One line of the export: a tenant's usage on one day. */
+    public record DailyUsage(String tenant, LocalDate day, long studies, long overageStudies, long inferenceMs,
+                             long storageBytes) {
+    }
+
+    /** Records completed analyses; events already in the ledger (redeliveries, re-announcements) change nothing. */
+    public int record(List<AnalysisCompleted> events) {
+        List<AnalysisCompleted> completed = events.stream()
+                .filter(e -> "COMPLETED".equals(e.status()) && e.completedAt() != null).toList();
+        if (completed.isEmpty()) {
+            return 0;
+        }
+        List<AnalysisCompleted> recorded = new ArrayList<>();
+        QuarkusTransaction.requiringNew().run(() -> {
+            var em = Tenant.getEntityManager();
+            for (AnalysisCompleted e : completed) {
+                int rows = em.createNativeQuery("""
+                        insert into usage_record (analysis_id, tenant, usage_day, studies, inference_ms, storage_bytes,
+                                                  overage, completed_at)
+                        values (:id, :tenant, :day, 1, :ms, :bytes, :overage, :completed)
+                        on conflict (analysis_id) do nothing""")
+                        .setParameter("id", e.analysisId()).setParameter("tenant", e.tenant())
+                        .setParameter("day", e.completedAt().atZone(ZoneOffset.UTC).toLocalDate())
+                        .setParameter("ms", e.inferenceMs() == null ? 0 : e.inferenceMs())
+                        .setParameter("bytes", e.imageBytes() + (e.heatmapBytes() == null ? 0 : e.heatmapBytes()))
+                        .setParameter("overage", e.overage()).setParameter("completed", e.completedAt())
+                        .executeUpdate();
+                if (rows == 1) {
+                    recorded.add(e);
+                }
+            }
+        });
+        for (AnalysisCompleted e : recorded) {
+            metrics.counter("alveolus.usage.studies", "tenant", tenantTags.of(e.tenant())).increment();
+        }
+        return recorded.size();
+    }
+
+    /** Per tenant per day within the billing period; {@code tenant} null means every tenant (operators). */
+    public List<DailyUsage> period(YearMonth month, String tenant) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            @SuppressWarnings("unchecked")
+            List<Object[]> rows = Tenant.getEntityManager().createNativeQuery("""
+                    select tenant, usage_day, sum(studies), sum(case when overage then studies else 0 end),
+                           sum(inference_ms), sum(storage_bytes)
+                    from usage_record
+                    where usage_day >= :from and usage_day < :to and (cast(:tenant as varchar) is null or tenant = :tenant)
+                    group by tenant, usage_day order by tenant, usage_day""")
+                    .setParameter("from", month.atDay(1)).setParameter("to", month.plusMonths(1).atDay(1))
+                    .setParameter("tenant", tenant).getResultList();
+            return rows.stream().map(r -> new DailyUsage((String) r[0], (LocalDate) r[1],
+                    ((Number) r[2]).longValue(), ((Number) r[3]).longValue(), ((Number) r[4]).longValue(),
+                    ((Number) r[5]).longValue())).toList();
+        });
+    }
+
+    public static String csv(List<DailyUsage> rows) {
+        StringBuilder out = new StringBuilder("tenant,day,studies,overage_studies,inference_ms,storage_bytes\n");
+        for (DailyUsage u : rows) {
+            out.append(u.tenant()).append(',').append(u.day()).append(',').append(u.studies()).append(',')
+                    .append(u.overageStudies()).append(',').append(u.inferenceMs()).append(',')
+                    .append(u.storageBytes()).append('\n');
+        }
+        return out.toString();
+    }
+}
