@@ -53,7 +53,7 @@ final class Stack {
     }
 
     static long ledgerRows(Collection<UUID> ids) throws SQLException {
-        return single("select count(*) from usage_record where analysis_id = any(?)", ids.toArray());
+        return single("select count(*) from usage_record where analysis_id = any(?)", (Object) ids.toArray());
     }
 
     static long ledgerStudies(String tenant) throws SQLException {
@@ -66,10 +66,29 @@ final class Stack {
                 + "and window_start = date_trunc('minute', now())", tenant);
     }
 
-    /** How many of {@code ids} completed after {@code urgent} was received and before it completed. */
-    static long completedBetween(Collection<UUID> ids, UUID urgent) throws SQLException {
+    /** How many of {@code ids} completed after {@code from} and before {@code urgent} completed. */
+    static long completedBetween(Collection<UUID> ids, java.time.Instant from, UUID urgent) throws SQLException {
         return single("select count(*) from analysis a, analysis u where u.id = ? and a.id = any(?) "
-                + "and a.completed_at > u.received_at and a.completed_at < u.completed_at", urgent, ids.toArray());
+                + "and a.completed_at > ? and a.completed_at < u.completed_at", urgent, ids.toArray(),
+                java.sql.Timestamp.from(from));
+    }
+
+    /** Waits until a consumer group has members with partitions assigned (a started worker has joined it). */
+    static void awaitGroupAssigned(String group, java.time.Duration max) throws Exception {
+        var props = new java.util.Properties();
+        props.put("bootstrap.servers", io.alveolus.common.testing.EventProbe.BOOTSTRAP);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            long end = System.nanoTime() + max.toNanos();
+            while (System.nanoTime() < end) {
+                var d = admin.describeConsumerGroups(java.util.List.of(group)).all().get().get(group);
+                if (d.groupState() == org.apache.kafka.common.GroupState.STABLE
+                        && d.members().stream().anyMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+            throw new AssertionError("consumer group " + group + " has no assigned member");
+        }
     }
 
     private static long single(String sql, Object... params) throws SQLException {
