@@ -57,7 +57,8 @@ class ImageUploadTest {
     void acceptedImageIsStoredPublishedAndQueued() throws Exception {
         byte[] xray = TestImages.bytes(TestImages.files("PNEUMONIA", 1).get(0));
         String study = study();
-        try (var probe = new EventProbe(Topics.IMAGE_RECEIVED)) {
+        // upload() sends URGENT studies; within the plan's urgent allowance they travel in the urgent lane
+        try (var probe = new EventProbe(Topics.IMAGE_RECEIVED_URGENT)) {
             String id = upload(Tokens.device("st-marys"), xray, "image/jpeg", study)
                     .post("/api/images").then().statusCode(202)
                     .body("status", equalTo("QUEUED")).body("duplicate", equalTo(false))
@@ -101,7 +102,8 @@ class ImageUploadTest {
         System.arraycopy(real, 0, huge, 0, real.length);
         String device = Tokens.device("st-marys");
         String study = study();
-        try (var probe = new EventProbe(Topics.IMAGE_RECEIVED)) {
+        try (var probe = new EventProbe(Topics.IMAGE_RECEIVED);
+             var urgentProbe = new EventProbe(Topics.IMAGE_RECEIVED_URGENT)) {
             upload(device, new byte[0], "image/png", study).post("/api/images").then().statusCode(400)
                     .contentType("application/problem+json").body("status", equalTo(400));
             upload(device, pdf, "image/png", study).post("/api/images").then().statusCode(415)
@@ -125,6 +127,8 @@ class ImageUploadTest {
                 assertFalse(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(b))), "no object for a refused image");
             }
             assertTrue(probe.await(r -> r.key().endsWith(study), Duration.ofSeconds(3)).isEmpty(), "no event");
+            assertTrue(urgentProbe.await(r -> r.key().endsWith(study), Duration.ofSeconds(1)).isEmpty(),
+                    "no event in the urgent lane either");
         }
     }
 

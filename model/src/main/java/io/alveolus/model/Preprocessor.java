@@ -1,6 +1,8 @@
 package io.alveolus.model;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -189,7 +191,7 @@ public final class Preprocessor {
         }
         BufferedImage img;
         try {
-            img = ImageIO.read(new ByteArrayInputStream(bytes));
+            img = read(bytes);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("Cannot decode image (" + bytes.length + " bytes): " + e.getMessage(), e);
         }
@@ -198,6 +200,27 @@ public final class Preprocessor {
                     + " bytes): not a format ImageIO can read (PNG, JPEG, BMP, GIF)");
         }
         return img;
+    }
+
+    /**
+     * PNG and JPEG (by their signatures) go straight to a reader for that format; ImageIO.read would probe every
+     * reader on the classpath, and a DICOM toolkit's reader prints to stderr on each probe.
+     */
+    private static BufferedImage read(byte[] b) throws IOException {
+        String format = b.length > 3 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G' ? "png"
+                : b.length > 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff ? "jpeg"
+                : null;
+        var readers = format == null ? null : ImageIO.getImageReadersByFormatName(format);
+        if (readers == null || !readers.hasNext()) {
+            return ImageIO.read(new ByteArrayInputStream(b));
+        }
+        ImageReader reader = readers.next();
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(b))) {
+            reader.setInput(in, true, true);
+            return reader.read(0);
+        } finally {
+            reader.dispose();
+        }
     }
 
     /** Reads and decodes a file; see {@link #decode(byte[])}. */

@@ -44,15 +44,31 @@ public class Tenant extends PanacheEntityBase {
     @Column(name = "created_at", nullable = false)
     public Instant createdAt = Instant.now();
 
-    public boolean active() {
-        return "ACTIVE".equals(status);
+    /** Whether the subscription allows uploads now; ingest refuses in this order (suspended, not yet, expired). */
+    public enum Standing { ACTIVE, SUSPENDED, NOT_YET_VALID, EXPIRED }
+
+    public Standing standing(Instant now) {
+        if (!"ACTIVE".equals(status)) {
+            return Standing.SUSPENDED;
+        }
+        if (validFrom != null && validFrom.isAfter(now)) {
+            return Standing.NOT_YET_VALID;
+        }
+        return validUntil != null && !validUntil.isAfter(now) ? Standing.EXPIRED : Standing.ACTIVE;
     }
 
-    public boolean notYetValid(Instant now) {
-        return validFrom != null && validFrom.isAfter(now);
+    /**
+     * Studies received this calendar month (database time) and how many of them are overage. Native SQL: the
+     * analysis entity is filtered to the caller's tenant, and operators and ingest's guard read across that.
+     */
+    public static Usage usageThisMonth(String tenant) {
+        Object[] used = (Object[]) getEntityManager().createNativeQuery("""
+                select count(*), count(*) filter (where overage)
+                from analysis where tenant = :tenant and received_at >= date_trunc('month', now())""")
+                .setParameter("tenant", tenant).getSingleResult();
+        return new Usage(((Number) used[0]).longValue(), ((Number) used[1]).longValue());
     }
 
-    public boolean expired(Instant now) {
-        return validUntil != null && !validUntil.isAfter(now);
+    public record Usage(long studies, long overageStudies) {
     }
 }

@@ -46,7 +46,8 @@ public final class ImageInspector {
             throw new Rejected("DICOM is checked by the DICOM decoder, not by this inspector", true);
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            // By format name, not by probing every reader on the classpath (the DICOM toolkit's print on each probe).
+            Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format == ImageFormat.PNG ? "png" : "jpeg");
             if (!readers.hasNext()) {
                 throw new Rejected("no decoder for this " + format + " image", false);
             }

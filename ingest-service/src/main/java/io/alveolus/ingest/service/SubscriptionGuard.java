@@ -28,14 +28,13 @@ public class SubscriptionGuard {
             if (t == null) {
                 throw ProblemException.forbidden("this tenant is not registered on Alveolus");
             }
-            if (!t.active()) {
-                throw ProblemException.forbidden("this tenant's subscription is suspended");
-            }
-            if (t.notYetValid(now)) {
-                throw ProblemException.forbidden("this tenant's subscription starts on " + t.validFrom);
-            }
-            if (t.expired(now)) {
-                throw ProblemException.paymentRequired("this tenant's subscription expired on " + t.validUntil);
+            switch (t.standing(now)) {
+                case SUSPENDED -> throw ProblemException.forbidden("this tenant's subscription is suspended");
+                case NOT_YET_VALID -> throw ProblemException.forbidden("this tenant's subscription starts on "
+                        + t.validFrom);
+                case EXPIRED -> throw ProblemException.paymentRequired("this tenant's subscription expired on "
+                        + t.validUntil);
+                case ACTIVE -> { }
             }
             int urgent = priority == Priority.URGENT ? 1 : 0;
             Object[] counts = (Object[]) Tenant.getEntityManager().createNativeQuery("""
@@ -49,9 +48,7 @@ public class SubscriptionGuard {
                 throw ProblemException.tooManyRequests("the plan allows " + t.maxUploadsPerMinute
                         + " uploads per minute", (int) (60 - now.getEpochSecond() % 60));
             }
-            long used = ((Number) Tenant.getEntityManager().createNativeQuery(
-                    "select count(*) from analysis where tenant = :tenant and received_at >= date_trunc('month', now())")
-                    .setParameter("tenant", tenant.value()).getSingleResult()).longValue();
+            long used = Tenant.usageThisMonth(tenant.value()).studies();
             boolean overage = used >= t.monthlyAllowance;
             if (overage && "REJECT".equals(t.overagePolicy)) {
                 throw ProblemException.paymentRequired("the monthly allowance of " + t.monthlyAllowance

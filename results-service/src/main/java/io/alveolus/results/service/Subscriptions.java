@@ -119,26 +119,11 @@ public class Subscriptions {
         return view(t, Instant.now());
     }
 
-    /** In the order ingest refuses: suspended, not yet valid, expired. */
-    public static String effectiveStatus(Tenant t, Instant now) {
-        if (!t.active()) {
-            return "SUSPENDED";
-        }
-        if (t.notYetValid(now)) {
-            return "NOT_YET_VALID";
-        }
-        return t.expired(now) ? "EXPIRED" : "ACTIVE";
-    }
-
     private View view(Tenant t, Instant now) {
-        // native: the analysis entity is filtered to the caller's tenant, and operators have none
-        Object[] used = (Object[]) Tenant.getEntityManager().createNativeQuery("""
-                select count(*), count(*) filter (where overage)
-                from analysis where tenant = :tenant and received_at >= date_trunc('month', now())""")
-                .setParameter("tenant", t.id).getSingleResult();
-        return new View(t.id, t.plan, t.status, effectiveStatus(t, now), t.validFrom, t.validUntil,
+        Tenant.Usage used = Tenant.usageThisMonth(t.id);
+        return new View(t.id, t.plan, t.status, t.standing(now).name(), t.validFrom, t.validUntil,
                 t.monthlyAllowance, t.maxUploadsPerMinute, t.urgentPerMinute, t.overagePolicy,
-                ((Number) used[0]).longValue(), ((Number) used[1]).longValue());
+                used.studies(), used.overageStudies());
     }
 
     private static Tenant tenant(String id) {
