@@ -29,7 +29,7 @@ public final class FairnessBench {
         String b = PipelineBench.token(
                 "grant_type=client_credentials&client_id=device-northside&client_secret=northside-device-secret");
         // A needs an upload rate that allows a flood; B keeps the standard plan's urgent allowance.
-        subscription(operator, "st-marys", "{\"plan\":\"enterprise\"}");
+        subscription(operator, "st-marys", "{\"plan\":\"enterprise\",\"overrides\":{\"maxUploadsPerMinute\":1000000}}");
         subscription(operator, "northside", "{\"plan\":\"standard\"}");
         try {
             System.out.printf("== B alone: %d urgent studies, one every 500 ms ==%n", urgent);
