@@ -184,6 +184,35 @@ class PipelineIT {
     }
 
     @Test
+    @Order(2)
+    void missingOriginalEndsFailedAndDoesNotHoldUpItsPartition() throws Exception {
+        // An event whose original was deleted (by hand, or a bug) must not block the studies behind it.
+        String study = "E2E-MISSING-" + UUID.randomUUID().toString().substring(0, 8);
+        UUID id = UUID.randomUUID();
+        String sha = "0".repeat(63) + "1";
+        var event = new ImageReceived(id, "st-marys", study, "PSEUDO-M", null, Priority.ROUTINE,
+                "tenants/st-marys/images/" + sha, sha, "image/png", 100, Instant.now(), null);
+        Properties p = new Properties();
+        p.put("bootstrap.servers", EventProbe.BOOTSTRAP);
+        var json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writeValueAsString(event);
+        try (var dlq = new EventProbe(Topics.IMAGE_RECEIVED_DLQ);
+             var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.IMAGE_RECEIVED, event.partitionKey(), json)).get();
+            // same study, so the same key and partition, queued behind the broken event
+            UUID next = UUID.fromString(upload(Tokens.device("st-marys"), TestImages.files("NORMAL", 4).get(3),
+                    study, "ROUTINE"));
+            var counts = awaitStatus(List.of(id, next), Duration.ofSeconds(60),
+                    c -> c.getOrDefault("FAILED", 0) == 1 && completed(c) == 1);
+            assertEquals(Map.of("FAILED", 1, "COMPLETED", 1), counts);
+            var dead = dlq.await(r -> r.value().contains(id.toString()), Duration.ofSeconds(20));
+            assertEquals(1, dead.size(), "one dead letter");
+            assertTrue(new String(dead.get(0).headers().lastHeader("alveolus-failure-reason").value())
+                    .contains("not in the object store"));
+        }
+    }
+
+    @Test
     @Order(3)
     void workerKilledMidBatchLosesNothingAndDuplicatesNothing() throws Exception {
         String prefix = "E2E-KILL-" + UUID.randomUUID().toString().substring(0, 8) + "-";

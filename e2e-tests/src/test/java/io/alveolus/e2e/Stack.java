@@ -56,9 +56,11 @@ final class Stack {
         return single("select count(*) from usage_record where analysis_id = any(?)", (Object) ids.toArray());
     }
 
+    /** Studies in the ledger for the current billing period (calendar month, UTC). */
     static long ledgerStudies(String tenant) throws SQLException {
         return single("select coalesce(sum(studies), 0) from usage_record where tenant = ? "
-                + "and usage_day >= date_trunc('month', now() at time zone 'UTC')", tenant);
+                + "and usage_day >= date_trunc('month', now() at time zone 'UTC') "
+                + "and usage_day < date_trunc('month', now() at time zone 'UTC') + interval '1 month'", tenant);
     }
 
     static int uploadsThisMinute(String tenant) throws SQLException {

@@ -1,5 +1,6 @@
 package io.alveolus.portal.web;
 
+import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.portal.backend.Backend;
 import io.alveolus.portal.live.LiveResults;
@@ -63,7 +64,7 @@ public class PortalApi {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     public Multi<LiveEvent> events() {
-        String tenant = idToken.getClaim("tenant");
+        String tenant = idToken.getClaim(CallerResolver.TENANT_CLAIM);
         Multi<LiveEvent> results = live.forTenant(tenant)
                 .map(e -> new LiveEvent("analysis", e.analysisId(), Row.status(e.status())));
         Multi<LiveEvent> heartbeat = Multi.createFrom().ticks().every(Duration.ofSeconds(20))

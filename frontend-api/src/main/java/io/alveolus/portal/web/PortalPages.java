@@ -1,5 +1,6 @@
 package io.alveolus.portal.web;
 
+import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.portal.backend.Backend;
 import io.alveolus.portal.backend.BackendException;
@@ -85,7 +86,7 @@ public class PortalPages {
 
     TemplateInstance page(Template t) {
         return t.data("user", idToken.getClaim("preferred_username"))
-                .data("tenant", idToken.getClaim("tenant"))
+                .data("tenant", idToken.getClaim(CallerResolver.TENANT_CLAIM))
                 .data("radiologist", identity.hasRole(Roles.RADIOLOGIST));
     }
 

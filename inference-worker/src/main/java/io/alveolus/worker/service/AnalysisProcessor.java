@@ -3,6 +3,7 @@ package io.alveolus.worker.service;
 import io.alveolus.common.events.AnalysisCompleted;
 import io.alveolus.common.events.ImageReceived;
 import io.alveolus.common.metrics.TenantTags;
+import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;
 import io.alveolus.model.Prediction;
@@ -122,9 +123,22 @@ public class AnalysisProcessor {
         List<ImageReceived> decodable = new ArrayList<>();
         List<BufferedImage> images = new ArrayList<>();
         List<ImageReceived> todo = new ArrayList<>(pending.values());
-        List<byte[]> fetched = inParallel(todo, e -> store.get(new TenantId(e.tenant()), e.imageKey()));
+        List<byte[]> fetched = inParallel(todo, e -> {
+            try {
+                return store.get(new TenantId(e.tenant()), e.imageKey());
+            } catch (ProblemException notFound) {
+                if (notFound.status() == 404) {
+                    return null; // ingest stores before it publishes: a missing original was deleted, not late
+                }
+                throw notFound;
+            }
+        });
         for (int i = 0; i < todo.size(); i++) {
             ImageReceived e = todo.get(i);
+            if (fetched.get(i) == null) {
+                failures.put(e.analysisId(), "the original image is not in the object store");
+                continue;
+            }
             try {
                 images.add(model.decode(fetched.get(i)));
                 decodable.add(e);
