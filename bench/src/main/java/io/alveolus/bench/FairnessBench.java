@@ -22,6 +22,7 @@ public final class FairnessBench {
         Path data = Path.of(args.length > 0 ? args[0] : "../shared/data/cxr-kermany224");
         int flood = Integer.parseInt(System.getProperty("flood", "2000"));
         int urgent = Integer.parseInt(System.getProperty("urgent", "20"));
+        boolean queued = !"arriving".equals(System.getProperty("mode", "queued"));
         List<Path> files = PipelineBench.files(data, 5216);
         String run = UUID.randomUUID().toString().substring(0, 8);
         String operator = PipelineBench.token("grant_type=password&client_id=alveolus-cli&username=olga&password=alveolus");
@@ -36,45 +37,66 @@ public final class FairnessBench {
             PipelineBench.Stats quiet = PipelineBench.await(urgentStudies(files, b, urgent, "BENCH-B-QUIET-" + run));
             quiet.print("B urgent, no flood");
 
-            System.out.printf("%n== A floods %d routine studies; B sends %d urgent studies (urgent lane) ==%n", flood, urgent);
-            var laned = floodAndUrgent(files, a, b, flood, urgent, "LANE-" + run);
+            String how = queued ? "A's %d routine studies queued in Kafka while the worker drains them"
+                    : "A uploads %d routine studies as fast as it can";
+            System.out.printf("%n== " + how + "; B sends %d urgent studies (urgent lane) ==%n", flood, urgent);
+            var laned = floodAndUrgent(files, a, b, flood, urgent, "LANE-" + run, queued);
             laned.print("B urgent, A flooding, urgent lane");
 
             subscription(operator, "northside", "{\"overrides\":{\"urgentPerMinute\":0}}");
             System.out.printf("%n== the same without the urgent lane (B's urgent allowance 0: B queues behind A) ==%n");
-            var fifo = floodAndUrgent(files, a, b, flood, urgent, "FIFO-" + run);
+            var fifo = floodAndUrgent(files, a, b, flood, urgent, "FIFO-" + run, queued);
             fifo.print("B urgent, A flooding, routine lane");
 
             System.out.printf("%nsummary: B urgent p50/p95 %d/%d ms alone, %d/%d ms with A's flood of %d in the urgent "
-                            + "lane (p95 %.1fx alone), %d/%d ms without the lane (%.1fx)%n",
+                            + "lane (p95 %.1fx alone), %d/%d ms without the lane (%.1fx); flood %s%n",
                     quiet.p(50), quiet.p(95), laned.p(50), laned.p(95), flood, laned.p(95) / (double) quiet.p(95),
-                    fifo.p(50), fifo.p(95), fifo.p(95) / (double) quiet.p(95));
+                    fifo.p(50), fifo.p(95), fifo.p(95) / (double) quiet.p(95), queued ? "queued" : "arriving");
         } finally {
             subscription(operator, "st-marys", "{\"plan\":\"standard\"}");
             subscription(operator, "northside", "{\"plan\":\"standard\"}");
         }
     }
 
-    /** Starts A's flood, sends B's urgent studies once A has a backlog, returns B's latencies; waits for A too. */
-    static PipelineBench.Stats floodAndUrgent(List<Path> files, String a, String b, int flood, int urgent, String tag)
-            throws Exception {
+    /**
+     * queued: the worker is stopped while A's flood is uploaded (a burst that outran the fleet), then restarted, and
+     * B sends its urgent studies while the backlog drains. arriving: A uploads while B sends, so both also compete
+     * for ingest and the shared cores. Returns B's latencies; waits for A's flood too.
+     */
+    static PipelineBench.Stats floodAndUrgent(List<Path> files, String a, String b, int flood, int urgent, String tag,
+                                              boolean queued) throws Exception {
         List<Path> floodFiles = new ArrayList<>();
         for (int i = 0; i < flood; i++) {
             floodFiles.add(files.get(i % files.size()));
         }
-        var floodIds = CompletableFuture.supplyAsync(() -> {
-            try {
-                return PipelineBench.uploadAll(floodFiles, "BENCH-A-" + tag, a, 4, 0);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(Math.min(20_000, flood * 5L)); // let A's backlog build up first
+        CompletableFuture<List<UUID>> floodIds;
+        if (queued) {
+            services("stop");
+            floodIds = CompletableFuture.completedFuture(PipelineBench.uploadAll(floodFiles, "BENCH-A-" + tag, a, 4, 0));
+            services("start");
+            Thread.sleep(3000); // the worker is working through the backlog
+        } else {
+            floodIds = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return PipelineBench.uploadAll(floodFiles, "BENCH-A-" + tag, a, 4, 0);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(Math.min(20_000, flood * 5L)); // let A's backlog build up first
+        }
         List<UUID> bIds = urgentStudies(files, b, urgent, "BENCH-B-" + tag);
         PipelineBench.Stats stats = PipelineBench.await(bIds);
         System.out.println("  (waiting for A's flood to drain)");
         PipelineBench.await(floodIds.get());
         return stats;
+    }
+
+    static void services(String action) throws Exception {
+        Process p = new ProcessBuilder("bash", "stack/services.sh", action, "inference-worker").inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("stack/services.sh " + action + " inference-worker failed");
+        }
     }
 
     static List<UUID> urgentStudies(List<Path> files, String token, int n, String prefix) throws Exception {

@@ -106,6 +106,9 @@ class SubscriptionLimitsTest {
         String retry = upload().statusCode(429).contentType("application/problem+json").extract().header("Retry-After");
         int seconds = Integer.parseInt(retry);
         assertTrue(seconds >= 1 && seconds <= 60, retry);
+        // operators see refusals per tenant
+        io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).body(org.hamcrest.Matchers
+                .containsString("alveolus_ingest_uploads_total{outcome=\"rate_limited\",tenant=\"northside\"}"));
     }
 
     @Test

@@ -68,6 +68,8 @@ class UsageLedgerTest {
         }
         Thread.sleep(1000); // the duplicates were sent after their originals: give them time to (not) land
         assertEquals(4, rows(), "a1, a2, a3 and b1 once each; the failed analysis is not billed");
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("alveolus_usage_studies_total{tenant=\"northside\"}"));
 
         given().auth().oauth2(Tokens.user("olga")).queryParam("period", period.toString()).get("/api/admin/usage")
                 .then().statusCode(200).body("period", equalTo(period.toString()))
