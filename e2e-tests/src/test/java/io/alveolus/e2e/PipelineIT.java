@@ -256,11 +256,14 @@ class PipelineIT {
     void anotherTenantsUrgentStudyOvertakesAFlood() throws Exception {
         String prefix = "E2E-FLOOD-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         worker.close();
-        List<UUID> flood = uploadMany(80, prefix);
+        List<UUID> flood = uploadMany(100, prefix);
         try (var urgentLane = new EventProbe(Topics.IMAGE_RECEIVED_URGENT)) {
             worker = newWorker().start();
             Stack.awaitGroupAssigned("alveolus-inference-urgent", Duration.ofSeconds(60));
-            awaitStatus(flood, Duration.ofSeconds(120), c -> completed(c) >= 4);
+            // one urgent study first, so the lane's one-time start-up (worker pool, first poll) is not measured
+            String warmUp = upload(Tokens.device("northside"), TestImages.files("PNEUMONIA", 4).get(3),
+                    "E2E-URGENT-" + UUID.randomUUID().toString().substring(0, 8), "URGENT");
+            awaitStatus(List.of(UUID.fromString(warmUp)), Duration.ofSeconds(60), c -> completed(c) == 1);
             String urgent = upload(Tokens.device("northside"), TestImages.files("PNEUMONIA", 3).get(2),
                     "E2E-URGENT-" + UUID.randomUUID().toString().substring(0, 8), "URGENT");
             int waiting = flood.size() - completed(Stack.statusCounts(flood));
@@ -269,12 +272,13 @@ class PipelineIT {
             awaitStatus(List.of(UUID.fromString(urgent)), Duration.ofSeconds(60), c -> completed(c) == 1);
             assertAllAnalysedOnce(flood, prefix);
             // Routine studies that finished between the urgent event reaching the broker and the urgent result: the
-            // batch in the model and at most two more started before the worker polled it (batch size 4 here).
-            // Served in arrival order, it would have waited for most of the flood.
+            // batch in the model and the few that started before the worker polled the event (batch size 4 here;
+            // up to 5 batches allowed for a loaded CI machine). Served in arrival order, it would have waited for
+            // most of the flood.
             long overtaken = Stack.completedBetween(flood, Instant.ofEpochMilli(event.get(0).timestamp()),
                     UUID.fromString(urgent));
-            assertTrue(waiting >= 30, "the flood was still queued when the urgent study came: " + waiting);
-            assertTrue(overtaken <= 12, "routine studies that went ahead of the urgent one: " + overtaken
+            assertTrue(waiting >= 60, "the flood was still queued when the urgent study came: " + waiting);
+            assertTrue(overtaken <= 20, "routine studies that went ahead of the urgent one: " + overtaken
                     + " of " + waiting + " waiting");
         }
     }

@@ -152,15 +152,15 @@ public class AnalysisProcessor {
         List<Prediction> predictions = images.isEmpty() ? List.of() : model.predict(images);
         int inferenceMs = (int) ((System.nanoTime() - inferStart) / 1_000_000);
         Map<UUID, Prediction> results = new LinkedHashMap<>();
-        Map<UUID, Map.Entry<String, Long>> heatmaps = new LinkedHashMap<>();
-        List<Map.Entry<String, Long>> stored = inParallel(
+        Map<UUID, StoredHeatmap> heatmaps = new LinkedHashMap<>();
+        List<StoredHeatmap> stored = inParallel(
                 java.util.stream.IntStream.range(0, decodable.size()).boxed().toList(), i -> {
                     ImageReceived e = decodable.get(i);
                     TenantId tenant = new TenantId(e.tenant());
                     String key = ObjectStore.heatmapKey(tenant, e.analysisId());
                     byte[] png = model.heatmapPng(predictions.get(i));
                     store.put(tenant, key, png, "image/png");
-                    return Map.entry(key, (long) png.length);
+                    return new StoredHeatmap(key, png.length);
                 });
         for (int i = 0; i < decodable.size(); i++) {
             heatmaps.put(decodable.get(i).analysisId(), stored.get(i));
@@ -183,8 +183,8 @@ public class AnalysisProcessor {
                     a.threshold = threshold;
                     a.positive = p.probability() >= threshold;
                     a.modelVersion = model.version();
-                    a.heatmapKey = heatmaps.get(a.id).getKey();
-                    a.heatmapBytes = heatmaps.get(a.id).getValue();
+                    a.heatmapKey = heatmaps.get(a.id).key();
+                    a.heatmapBytes = heatmaps.get(a.id).bytes();
                     a.inferenceMs = perImageMs;
                     a.completedAt = now;
                 } else if (!a.status.terminal() && reason != null) {
@@ -219,6 +219,9 @@ public class AnalysisProcessor {
         LOG.infof("%s batch of %d: %d analysed, %d failed, %d already done; model %d ms, total %d ms", lane.tag(), batch.size(),
                 decodable.size(), failures.size(), batch.size() - pending.size(), inferenceMs,
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private record StoredHeatmap(String key, long bytes) {
     }
 
     /** Object-store round trips of a batch overlap instead of queueing one behind the other; order is kept. */
