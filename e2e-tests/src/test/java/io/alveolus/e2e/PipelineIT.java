@@ -256,7 +256,7 @@ class PipelineIT {
     void anotherTenantsUrgentStudyOvertakesAFlood() throws Exception {
         String prefix = "E2E-FLOOD-" + UUID.randomUUID().toString().substring(0, 8) + "-";
         worker.close();
-        List<UUID> flood = uploadMany(100, prefix);
+        List<UUID> flood = uploadMany(150, prefix);
         try (var urgentLane = new EventProbe(Topics.IMAGE_RECEIVED_URGENT)) {
             worker = newWorker().start();
             Stack.awaitGroupAssigned("alveolus-inference-urgent", Duration.ofSeconds(60));
@@ -272,13 +272,13 @@ class PipelineIT {
             awaitStatus(List.of(UUID.fromString(urgent)), Duration.ofSeconds(60), c -> completed(c) == 1);
             assertAllAnalysedOnce(flood, prefix);
             // Routine studies that finished between the urgent event reaching the broker and the urgent result: the
-            // batch in the model and the few that started before the worker polled the event (batch size 4 here;
-            // up to 5 batches allowed for a loaded CI machine). Served in arrival order, it would have waited for
-            // most of the flood.
+            // batch in the model and those that started before the worker polled the event, a fixed handful however
+            // long the queue (16 to 24 of 76 to 84 on a loaded CI machine). Served in arrival order, the urgent
+            // study would have waited for nearly all of the queue.
             long overtaken = Stack.completedBetween(flood, Instant.ofEpochMilli(event.get(0).timestamp()),
                     UUID.fromString(urgent));
-            assertTrue(waiting >= 60, "the flood was still queued when the urgent study came: " + waiting);
-            assertTrue(overtaken <= 20, "routine studies that went ahead of the urgent one: " + overtaken
+            assertTrue(waiting >= 100, "the flood was still queued when the urgent study came: " + waiting);
+            assertTrue(overtaken <= waiting / 3, "routine studies that went ahead of the urgent one: " + overtaken
                     + " of " + waiting + " waiting");
         }
     }
