@@ -113,6 +113,22 @@ class PipelineIT {
         assertEquals(ids.size(), Stack.rowsForStudies(studyPrefix), "exactly one analysis per image");
     }
 
+    /** Puts an event on the routine topic as ingest would, bypassing ingest (a bug or a damaged store upstream). */
+    static void publishDirectly(ImageReceived event) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", EventProbe.BOOTSTRAP);
+        var json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writeValueAsString(event);
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(Topics.IMAGE_RECEIVED, event.partitionKey(), json)).get();
+        }
+    }
+
+    static String reason(org.apache.kafka.clients.consumer.ConsumerRecord<String, String> deadLetter) {
+        return new String(deadLetter.headers().lastHeader("alveolus-failure-reason").value(),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     @Test
     @Order(1)
     void uploadedXraysAreAnalysedAndOnlyTheirTenantSeesThem() throws Exception {
@@ -168,18 +184,13 @@ class PipelineIT {
         UUID id = UUID.randomUUID();
         var event = new ImageReceived(id, "st-marys", "E2E-CORRUPT-" + id, "PSEUDO-X", null, Priority.ROUTINE, key, sha,
                 "image/png", garbage.length, Instant.now(), null);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", EventProbe.BOOTSTRAP);
-        var json = new ObjectMapper().registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writeValueAsString(event);
-        try (var dlq = new EventProbe(Topics.IMAGE_RECEIVED_DLQ);
-             var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.IMAGE_RECEIVED, event.partitionKey(), json)).get();
+        try (var dlq = new EventProbe(Topics.IMAGE_RECEIVED_DLQ)) {
+            publishDirectly(event);
             var counts = awaitStatus(List.of(id), Duration.ofSeconds(60), c -> c.containsKey("FAILED"));
             assertEquals(Map.of("FAILED", 1), counts);
             var dead = dlq.await(r -> r.value().contains(id.toString()), Duration.ofSeconds(20));
             assertEquals(1, dead.size(), "one dead letter");
-            assertTrue(new String(dead.get(0).headers().lastHeader("alveolus-failure-reason").value()).contains("decoded"));
+            assertTrue(reason(dead.get(0)).contains("decoded"));
         }
     }
 
@@ -192,13 +203,8 @@ class PipelineIT {
         String sha = "0".repeat(63) + "1";
         var event = new ImageReceived(id, "st-marys", study, "PSEUDO-M", null, Priority.ROUTINE,
                 "tenants/st-marys/images/" + sha, sha, "image/png", 100, Instant.now(), null);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", EventProbe.BOOTSTRAP);
-        var json = new ObjectMapper().registerModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).writeValueAsString(event);
-        try (var dlq = new EventProbe(Topics.IMAGE_RECEIVED_DLQ);
-             var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.IMAGE_RECEIVED, event.partitionKey(), json)).get();
+        try (var dlq = new EventProbe(Topics.IMAGE_RECEIVED_DLQ)) {
+            publishDirectly(event);
             // same study, so the same key and partition, queued behind the broken event
             UUID next = UUID.fromString(upload(Tokens.device("st-marys"), TestImages.files("NORMAL", 4).get(3),
                     study, "ROUTINE"));
@@ -207,8 +213,7 @@ class PipelineIT {
             assertEquals(Map.of("FAILED", 1, "COMPLETED", 1), counts);
             var dead = dlq.await(r -> r.value().contains(id.toString()), Duration.ofSeconds(20));
             assertEquals(1, dead.size(), "one dead letter");
-            assertTrue(new String(dead.get(0).headers().lastHeader("alveolus-failure-reason").value())
-                    .contains("not in the object store"));
+            assertTrue(reason(dead.get(0)).contains("not in the object store"));
         }
     }
 
