@@ -5,7 +5,10 @@ import io.alveolus.model.ModelManifest;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Platt calibration on validation logits, threshold for sensitivity >= 0.95, validation metrics. */
+/**
+ * One population's operating point from its validation split: Platt calibration, the threshold for
+ * sensitivity >= 0.95, the validated override range, and the metrics at that threshold.
+ */
 final class Calibrate {
 
     static final double TARGET_SENSITIVITY = 0.95;
@@ -16,9 +19,8 @@ final class Calibrate {
     private Calibrate() {
     }
 
-    static ModelManifest finish(ModelManifest provisional, double[] logits, int[] labels) {
-        System.out.printf("[calibration] raw-logit validation AUROC %.4f on %d images%n",
-                Metrics.auroc(logits, labels), logits.length);
+    static ModelManifest.Population population(String description, int minAge, int maxAge, double[] logits,
+                                               int[] labels, int refused) {
         double[] ab = Platt.fit(logits, labels);
         ModelManifest.Calibration cal = new ModelManifest.Calibration("platt", ab[0], ab[1]);
         double[] p = new double[logits.length];
@@ -32,23 +34,28 @@ final class Calibrate {
         while (Metrics.confusion(p, labels, t).sensitivity() < TARGET_SENSITIVITY) {
             t -= 1e-6;
         }
-        List<ModelManifest.OperatingPoint> ops = new ArrayList<>();
-        for (double th : new double[] {tMin, t, tMax, 0.5}) {
+        ModelManifest.Metrics m = metrics("validation (patient-disjoint; calibration and threshold chosen here)", p,
+                labels, t, List.of(tMin, t, tMax, 0.5), refused);
+        System.out.printf("[calibration] %s: platt a=%.4f b=%.4f (nll %.4f -> %.4f); threshold %.6f: sens %.4f"
+                        + " spec %.4f; AUROC %.4f; ECE %.4f; validated range [%.6f, %.6f]%n", description, ab[0],
+                ab[1], Platt.nll(logits, labels, 1, 0), Platt.nll(logits, labels, ab[0], ab[1]), t, m.sensitivity(),
+                m.specificity(), m.auroc(), m.ece(), tMin, tMax);
+        return new ModelManifest.Population(description, minAge, maxAge, cal, t, new double[] {tMin, tMax}, m, null);
+    }
+
+    /** Metrics of calibrated probabilities at threshold t (with operating points at {@code ops}). */
+    static ModelManifest.Metrics metrics(String split, double[] p, int[] labels, double t, List<Double> ops,
+                                         int refused) {
+        List<ModelManifest.OperatingPoint> points = new ArrayList<>();
+        for (double th : ops) {
             Metrics.Confusion c = Metrics.confusion(p, labels, th);
-            ops.add(new ModelManifest.OperatingPoint(th, c.sensitivity(), c.specificity()));
+            points.add(new ModelManifest.OperatingPoint(th, c.sensitivity(), c.specificity()));
         }
         Metrics.Confusion c = Metrics.confusion(p, labels, t);
-        double auc = Metrics.auroc(p, labels);
-        double[] ci = Metrics.aurocBootstrapCi(p, labels, 1000, 42);
         int pos = c.tp() + c.fn();
-        ModelManifest.Metrics m = new ModelManifest.Metrics("validation (patient-disjoint)", pos,
-                labels.length - pos, auc, ci, c.sensitivity(), c.sensitivityCi(), c.specificity(),
-                c.specificityCi(), Metrics.ece(p, labels, 10), ops);
-        System.out.printf("[calibration] platt a=%.4f b=%.4f (nll %.4f -> %.4f); threshold %.6f for sens >= %.2f:"
-                        + " sens %.4f spec %.4f; AUROC %.4f [%.4f, %.4f]; ECE %.4f; validated range [%.6f, %.6f]%n",
-                ab[0], ab[1], Platt.nll(logits, labels, 1, 0), Platt.nll(logits, labels, ab[0], ab[1]), t,
-                TARGET_SENSITIVITY, c.sensitivity(), c.specificity(), auc, ci[0], ci[1], m.ece(), tMin, tMax);
-        return provisional.withCalibration(cal, t, new double[] {tMin, tMax}, m);
+        return new ModelManifest.Metrics(split, pos, labels.length - pos, Metrics.auroc(p, labels),
+                Metrics.aurocBootstrapCi(p, labels, 1000, 42), c.sensitivity(), c.sensitivityCi(), c.specificity(),
+                c.specificityCi(), Metrics.ece(p, labels, 10), points, refused);
     }
 
     static double round6(double v) {

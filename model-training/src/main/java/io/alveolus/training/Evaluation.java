@@ -8,53 +8,94 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
-/** Scores a list of image files with a {@link PneumoniaModel} through the production inference path. */
+/**
+ * Scores images with a {@link PneumoniaModel} through the production inference path (decode, preprocessing,
+ * applicability gate, the population's calibration): exactly what the worker does.
+ */
 final class Evaluation {
 
-    record Scored(List<String> files, int[] labels, double[] logits, double[] probs, List<String> failed) {
+    /** One scored image. {@code probability} is NaN when the gate refused it. */
+    record Row(Cohort.Item item, double logit, double probability, boolean applicable, String reason,
+               double applicabilityScore) {
+    }
+
+    record Scored(List<Row> rows, List<String> unreadable) {
+        /** Rows the gate let through (the only ones with a probability). */
+        List<Row> applicable() {
+            return rows.stream().filter(Row::applicable).toList();
+        }
+
+        long refused() {
+            return rows.stream().filter(r -> !r.applicable()).count();
+        }
     }
 
     private Evaluation() {
     }
 
-    static Scored score(PneumoniaModel model, Path root, List<DataIndex.Sample> samples, int batch,
-                        boolean progress) {
-        List<String> files = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        List<Double> logits = new ArrayList<>();
-        List<Double> probs = new ArrayList<>();
-        List<String> failed = new ArrayList<>();
+    /**
+     * @param population a fixed population for every image, or null: each image's own ({@link Cohort.Item#population()},
+     *                   the model's default when it has none)
+     */
+    static Scored score(PneumoniaModel model, Map<String, Path> roots, List<Cohort.Item> items, String population,
+                        int batch, boolean progress) {
+        List<Row> rows = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
+        Function<Cohort.Item, String> popOf = i -> population != null ? population : i.population();
+        // batch by population: one predict call applies one operating point
+        List<Cohort.Item> pending = new ArrayList<>();
         List<BufferedImage> imgs = new ArrayList<>();
-        List<DataIndex.Sample> pending = new ArrayList<>();
         long t0 = System.nanoTime();
-        for (int i = 0; i < samples.size(); i++) {
-            DataIndex.Sample s = samples.get(i);
-            try {
-                imgs.add(Preprocessor.decode(root.resolve(s.rel())));
-                pending.add(s);
-            } catch (RuntimeException e) {
-                failed.add(s.rel() + ": " + e.getMessage());
+        for (int i = 0; i < items.size(); i++) {
+            Cohort.Item it = items.get(i);
+            if (!pending.isEmpty() && !java.util.Objects.equals(popOf.apply(pending.get(0)), popOf.apply(it))) {
+                flush(model, pending, imgs, popOf, rows);
             }
-            if (imgs.size() == batch || (i == samples.size() - 1 && !imgs.isEmpty())) {
-                List<Prediction> ps = model.predict(imgs);
-                for (int k = 0; k < ps.size(); k++) {
-                    files.add(pending.get(k).rel());
-                    labels.add(pending.get(k).label());
-                    logits.add(ps.get(k).logit());
-                    probs.add(ps.get(k).probability());
-                }
-                imgs.clear();
-                pending.clear();
-                if (progress && (files.size() % (batch * 20) == 0 || i == samples.size() - 1)) {
+            try {
+                imgs.add(Preprocessor.decode(roots.get(it.source()).resolve(it.rel())));
+                pending.add(it);
+            } catch (RuntimeException e) {
+                unreadable.add(it.rel() + ": " + e.getMessage());
+            }
+            if (imgs.size() == batch || i == items.size() - 1) {
+                flush(model, pending, imgs, popOf, rows);
+                if (progress && (rows.size() % (batch * 20) < batch || i == items.size() - 1)) {
                     double sec = (System.nanoTime() - t0) / 1e9;
-                    System.out.printf("  scored %d/%d images (%.1f img/s)%n", files.size(), samples.size(),
-                            files.size() / Math.max(sec, 1e-9));
+                    System.out.printf("  scored %d/%d images (%.1f img/s)%n", rows.size(), items.size(),
+                            rows.size() / Math.max(sec, 1e-9));
                 }
             }
         }
-        return new Scored(files, labels.stream().mapToInt(Integer::intValue).toArray(),
-                logits.stream().mapToDouble(Double::doubleValue).toArray(),
-                probs.stream().mapToDouble(Double::doubleValue).toArray(), failed);
+        return new Scored(rows, unreadable);
+    }
+
+    private static void flush(PneumoniaModel model, List<Cohort.Item> pending, List<BufferedImage> imgs,
+                              Function<Cohort.Item, String> popOf, List<Row> rows) {
+        if (imgs.isEmpty()) {
+            return;
+        }
+        List<Prediction> ps = model.predict(imgs, popOf.apply(pending.get(0)), null);
+        for (int k = 0; k < ps.size(); k++) {
+            Prediction p = ps.get(k);
+            rows.add(new Row(pending.get(k), p.logit(), p.probability(), p.applicable(), p.notApplicableReason(),
+                    p.applicabilityScore()));
+        }
+        imgs.clear();
+        pending.clear();
+    }
+
+    static double[] probs(List<Row> rows) {
+        return rows.stream().mapToDouble(Row::probability).toArray();
+    }
+
+    static double[] logits(List<Row> rows) {
+        return rows.stream().mapToDouble(Row::logit).toArray();
+    }
+
+    static int[] labels(List<Row> rows) {
+        return rows.stream().mapToInt(r -> r.item().label()).toArray();
     }
 }

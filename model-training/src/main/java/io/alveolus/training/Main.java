@@ -33,6 +33,7 @@ public final class Main {
         try {
             switch (cmd) {
                 case "train" -> TrainCommand.run(new Args(args, 1, Set.of("ship")));
+                case "finish" -> FinishCommand.run(new Args(args, 1, Set.of("ship")));
                 case "evaluate" -> EvaluateCommand.run(new Args(args, 1, Set.of()));
                 case "bench" -> BenchCommand.run(new Args(args, 1, Set.of()));
                 default -> {
@@ -50,11 +51,15 @@ public final class Main {
     static void usage() {
         System.out.println("""
                 usage: alveolus-model <command> [options]
-                  train    --data DIR --out RUN_DIR [--epochs 14] [--batch 32] [--lr 1e-3] [--seed 42]
-                           [--patience 4] [--input 224] [--widths 16,32,64,128] [--blocks 1,1,1,1] [--limit N] [--ship]
-                  evaluate --data DIR_WITH_NORMAL_AND_PNEUMONIA [--model MODEL_DIR (default: shipped)]
+                  train    --out RUN_DIR [--data-kermany DIR] [--data-nih DIR] [--sources kermany,nih]
+                           [--max-minutes 55] [--batch 32] [--lr 2e-3] [--seed 42] [--input 224]
+                           [--widths 20,40,80,160] [--blocks 1,1,2,1] [--version pneumonia-v2]
+                  finish   --run RUN_DIR [--gate-testset DIR] [--ship]
+                  evaluate --split validation|test [--population paediatric|adult] [--source kermany|nih]
+                           [--split-file split.tsv] [--model MODEL_DIR | --version pneumonia-v1]
+                  evaluate --data DIR_WITH_NORMAL_AND_PNEUMONIA [--population paediatric|adult] [--model DIR]
+                  evaluate --applicability DIR   (the gate only: prints refused N of M)
                            [--report out.json] [--batch 16] [--bootstrap 1000] [--seed 42]
-                  evaluate --split validation [--data KERMANY_TRAIN_DIR] [--split-file split.tsv] [--model DIR]
                   bench    [--model MODEL_DIR] [--runs 50] [--data DIR]
                 """);
     }
@@ -85,19 +90,30 @@ public final class Main {
     /** shared/data/cxr-kermany224 next to (or inside) a parent of user.dir, or -Dalveolus.data. */
     static Path defaultKermany() {
         String prop = System.getProperty("alveolus.data");
-        if (prop != null) {
-            return Path.of(prop);
-        }
+        return prop != null ? Path.of(prop) : defaultData("cxr-kermany224");
+    }
+
+    /** shared/data/NAME next to (or inside) a parent of user.dir. */
+    static Path defaultData(String name) {
         for (Path p : startDirs()) {
             for (Path q = p; q != null; q = q.getParent()) {
-                for (Path c : new Path[] {q.resolve("shared/data/cxr-kermany224"),
-                        q.resolveSibling("shared").resolve("data/cxr-kermany224")}) {
+                for (Path c : new Path[] {q.resolve("shared/data/" + name),
+                        q.resolveSibling("shared").resolve("data/" + name)}) {
                     if (Files.isDirectory(c)) {
                         return c;
                     }
                 }
             }
         }
-        throw new IllegalArgumentException("Cannot find shared/data/cxr-kermany224; pass --data");
+        throw new IllegalArgumentException("Cannot find shared/data/" + name + "; pass its folder");
+    }
+
+    /** The source folders: --data-kermany / --data-nih, by default shared/data/cxr-kermany224 and cxr-nih-adult512. */
+    static java.util.Map<String, Path> sourceRoots(Args a) {
+        java.util.Map<String, Path> m = new java.util.LinkedHashMap<>();
+        m.put(Cohort.KERMANY, Path.of(a.get("data-kermany", defaultKermany().toString())).toAbsolutePath().normalize());
+        m.put(Cohort.NIH, Path.of(a.get("data-nih", defaultData("cxr-nih-adult512").toString())).toAbsolutePath()
+                .normalize());
+        return m;
     }
 }

@@ -34,65 +34,77 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** {@code train}: dedupe, patient split, train with augmentation, early stopping, calibration, manifest. */
+/**
+ * {@code train} (v2 recipe): both sources, patient-disjoint three-way split per source, balanced sampling over
+ * source x view x class, site-shift augmentation, percentile windowing, label smoothing for the noisy NIH labels,
+ * an applicability head trained against synthetic non-applicable images, checkpoint by mean per-source
+ * validation AUROC. Writes a provisional manifest; {@code finish} calibrates and scores it.
+ */
 final class TrainCommand {
 
-    static final String VERSION = "pneumonia-v1";
-    static final String PARAMS = VERSION + "-0000.params";
+    static final String VERSION = "pneumonia-v2";
 
     private TrainCommand() {
     }
 
+    /** A source's label smoothing: NIH labels are text-mined from reports and noisy (DATA.md). */
+    static double smoothing(String source) {
+        return Cohort.NIH.equals(source) ? 0.15 : 0.03;
+    }
+
     static void run(Args a) throws Exception {
-        Path data = Path.of(a.require("data")).toAbsolutePath().normalize();
         Path out = Path.of(a.require("out")).toAbsolutePath().normalize();
-        int epochs = a.getInt("epochs", 14);
+        String version = a.get("version", VERSION);
         int batch = a.getInt("batch", 32);
-        double lr = a.getDouble("lr", 1e-3);
+        double lr = a.getDouble("lr", 2e-3);
         long seed = a.getLong("seed", 42);
-        int patience = a.getInt("patience", 4);
-        int limit = a.getInt("limit", 0);
-        int logEvery = a.getInt("log-every", 20);
         int size = a.getInt("input", 224);
-        int stem = a.getInt("stem", 16);
-        int[] widths = a.getInts("widths", new int[] {16, 32, 64, 128});
-        int[] blocks = a.getInts("blocks", new int[] {1, 1, 1, 1});
+        int stem = a.getInt("stem", 20);
+        int[] widths = a.getInts("widths", new int[] {20, 40, 80, 160});
+        int[] blocks = a.getInts("blocks", new int[] {1, 1, 2, 1});
         float dropout = (float) a.getDouble("dropout", 0.2);
-        double valFraction = a.getDouble("val-fraction", 0.2);
-        double maxMinutes = a.getDouble("max-minutes", 0); // 0 = no wall-clock budget
+        double maxMinutes = a.getDouble("max-minutes", 50);
+        int evalEvery = a.getInt("eval-every", 150);
+        int logEvery = a.getInt("log-every", 25);
+        double oodFraction = a.getDouble("ood-fraction", 0.2);
+        List<String> sources = List.of(a.get("sources", Cohort.KERMANY + "," + Cohort.NIH).split(","));
         Files.createDirectories(out);
 
-        System.out.printf("[data] listing %s%n", data);
-        List<DataIndex.Sample> all = DataIndex.list(data);
-        DataIndex.Listing dd = DataIndex.dedupe(data, all);
-        Files.write(out.resolve("duplicates-removed.txt"), dd.removed(), StandardCharsets.UTF_8);
-        DataIndex.Split split = DataIndex.split(dd.samples(), valFraction, seed);
-        Files.writeString(out.resolve("split.tsv"), split.toTsv());
-        System.out.printf("[data] %d images, %d duplicates removed; train %s, validation %s; split sha256 %s%n",
-                all.size(), dd.duplicatesRemoved(), DataIndex.counts(split.train()),
-                DataIndex.counts(split.validation()), split.sha256());
-
-        List<DataIndex.Sample> train = new ArrayList<>(split.train());
-        List<DataIndex.Sample> val = new ArrayList<>(split.validation());
-        if (limit > 0) { // smoke runs only: subsample (split file above stays the full split)
-            Random r = new Random(seed);
-            Collections.shuffle(train, r);
-            Collections.shuffle(val, r);
-            train = train.subList(0, Math.min(limit, train.size()));
-            val = val.subList(0, Math.min(Math.max(limit / 4, 32), val.size()));
+        // Data: per source a patient-disjoint train / validation / locked internal test split.
+        Map<String, Path> roots = Main.sourceRoots(a);
+        List<String> removed = new ArrayList<>();
+        List<Map<String, List<Cohort.Item>>> perSource = new ArrayList<>();
+        for (String src : List.of(Cohort.KERMANY, Cohort.NIH)) { // both split always: the split is one record
+            List<Cohort.Item> items = Cohort.list(src, roots.get(src), removed);
+            perSource.add(Cohort.KERMANY.equals(src) ? Cohort.split(items, 0.15, 0.15, seed)
+                    : Cohort.split(items, 0.2, 0.2, seed));
         }
+        Cohort.Split split = Cohort.merge(perSource);
+        Files.write(out.resolve("duplicates-removed.txt"), removed, StandardCharsets.UTF_8);
+        Files.writeString(out.resolve("split.tsv"), split.toTsv());
+        for (String src : List.of(Cohort.KERMANY, Cohort.NIH)) {
+            System.out.printf("[data] %s: train %s, validation %s, internal test (locked) %s%n", src,
+                    Cohort.counts(split.part(Cohort.TRAIN, src)), Cohort.counts(split.part(Cohort.VALIDATION, src)),
+                    Cohort.counts(split.part(Cohort.TEST, src)));
+        }
+        System.out.printf("[data] %d duplicates removed; split sha256 %s; training on %s%n", removed.size(),
+                split.sha256(), sources);
+        List<Cohort.Item> train = split.part(Cohort.TRAIN).stream().filter(i -> sources.contains(i.source())).toList();
+        List<Cohort.Item> val = split.part(Cohort.VALIDATION);
 
         long tLoad = System.nanoTime();
         Preprocessor unit = new Preprocessor(size, 0f, 1f);
-        float[][] trainX = load(data, train, unit);
-        float[][] valX = load(data, val, unit);
-        int[] trainY = train.stream().mapToInt(DataIndex.Sample::label).toArray();
-        int[] valY = val.stream().mapToInt(DataIndex.Sample::label).toArray();
+        float[][] trainX = load(roots, train, unit);
+        float[][] valX = load(roots, val, unit);
+        // mean/std of the windowed training images (the network sees windowed input only)
         double sum = 0;
         double sq = 0;
         long cnt = 0;
-        for (float[] x : trainX) {
+        for (float[] x0 : trainX) {
+            float[] x = Preprocessor.window(x0.clone());
             for (float v : x) {
                 sum += v;
                 sq += (double) v * v;
@@ -101,34 +113,41 @@ final class TrainCommand {
         }
         float mean = (float) (sum / cnt);
         float std = (float) Math.sqrt(sq / cnt - (sum / cnt) * (sum / cnt));
-        System.out.printf("[data] decoded %d+%d images in %.1f s; pixel mean %.4f std %.4f%n",
+        Preprocessor prep = new Preprocessor(size, mean, std, Preprocessor.PERCENTILE_WINDOW);
+        float[][] valIn = new float[valX.length][];
+        for (int i = 0; i < valX.length; i++) {
+            valIn[i] = prep.fromUnitGrey(valX[i].clone());
+        }
+        System.out.printf("[data] decoded %d+%d images in %.1f s; windowed pixel mean %.4f std %.4f%n",
                 trainX.length, valX.length, (System.nanoTime() - tLoad) / 1e9, mean, std);
 
-        int nPos = (int) java.util.Arrays.stream(trainY).filter(y -> y == 1).count();
-        int nNeg = trainY.length - nPos;
-        float wPos = (float) trainY.length / (2f * nPos);
-        float wNeg = (float) trainY.length / (2f * nNeg);
-        System.out.printf("[loss] class-weighted BCE: w(pneumonia)=%.3f w(normal)=%.3f%n", wPos, wNeg);
+        // Balanced sampling: every source equally, inside a source every view equally, inside a view every class
+        // equally: no source, projection or prevalence is a shortcut to the label.
+        Map<String, Map<String, Map<Integer, List<Integer>>>> cells = new TreeMap<>();
+        for (int i = 0; i < train.size(); i++) {
+            Cohort.Item it = train.get(i);
+            cells.computeIfAbsent(it.source(), k -> new TreeMap<>())
+                    .computeIfAbsent(it.view().isEmpty() ? "?" : it.view(), k -> new TreeMap<>())
+                    .computeIfAbsent(it.label(), k -> new ArrayList<>()).add(i);
+        }
+        cells.forEach((src, views) -> views.forEach((v, byLabel) -> System.out.printf(
+                "[sampling] cell %s/%s: normal %d, pneumonia %d%n", src, v,
+                byLabel.getOrDefault(0, List.of()).size(), byLabel.getOrDefault(1, List.of()).size())));
+        List<String> srcKeys = new ArrayList<>(cells.keySet());
 
         Engine.getInstance().setRandomSeed((int) seed);
         Random rnd = new Random(seed);
-        Augment aug = Augment.standard();
-        int stepsPerEpoch = (trainX.length + batch - 1) / batch;
-        int totalSteps = stepsPerEpoch * epochs;
-        // LR: linear warm-up, then cosine to lr/50. "steps" anneals over epochs x steps; "time" anneals over the
-        // --max-minutes wall-clock budget (robust on shared CPUs whose speed varies; not bit-reproducible).
-        String schedule = a.get("schedule", maxMinutes > 0 ? "time" : "steps");
-        int warmSteps = Math.min(100, stepsPerEpoch);
+        Augment aug = Augment.siteShift();
+        int warmSteps = 100;
         final long[] startNanos = {0};
         float[] currentLr = {(float) (lr / 10)};
         Tracker lrTracker = num -> currentLr[0];
+        // LR: linear warm-up, then cosine to lr/50 over the wall-clock budget (robust on shared CPUs)
         java.util.function.IntToDoubleFunction lrAt = step -> {
             if (step < warmSteps) {
                 return lr / 10 + (lr - lr / 10) * step / warmSteps;
             }
-            double frac = "time".equals(schedule)
-                    ? (System.nanoTime() - startNanos[0]) / (maxMinutes * 60e9)
-                    : (double) (step - warmSteps) / Math.max(1, totalSteps - warmSteps);
+            double frac = (System.nanoTime() - startNanos[0]) / (maxMinutes * 60e9);
             frac = Math.min(1, Math.max(0, frac));
             return lr / 50 + (lr - lr / 50) * 0.5 * (1 + Math.cos(Math.PI * frac));
         };
@@ -136,207 +155,238 @@ final class TrainCommand {
 
         Path ckpt = out.resolve("checkpoint");
         Files.createDirectories(ckpt);
-        SequentialBlock net = PneumoniaNet.build(PneumoniaNet.describe(stem, widths, blocks, dropout, 0));
+        String params = version + "-0000.params";
+        ModelManifest.Architecture arch0 = PneumoniaNet.describe(stem, widths, blocks, dropout, 0);
+        SequentialBlock net = PneumoniaNet.build(arch0, 2);
         long paramCount;
-        double bestAuc = -1;
-        int bestEpoch = -1;
+        double bestScore = -1;
+        int bestStep = -1;
         long tTrain = System.nanoTime();
-        try (Model model = Model.newInstance(VERSION, "PyTorch");
+        int nOod = (int) Math.round(batch * oodFraction);
+        int nReal = batch - nOod;
+        try (Model model = Model.newInstance(version, "PyTorch");
              PrintWriter hist = new PrintWriter(Files.newBufferedWriter(out.resolve("history.csv")))) {
             model.setBlock(net);
             model.setProperty("Epoch", "0");
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
                     .optOptimizer(adam);
-            hist.println("epoch,train_loss,val_loss,val_auroc,lr,seconds");
+            hist.println("step,samples,train_loss,gate_loss,val_auroc_kermany,val_auroc_nih,val_gate_refused,lr,minutes");
             try (Trainer trainer = model.newTrainer(cfg)) {
                 trainer.initialize(new Shape(batch, 1, size, size));
                 paramCount = 0;
                 for (Pair<String, Parameter> p : net.getParameters()) {
                     paramCount += p.getValue().getArray().size();
                 }
-                System.out.printf("[model] %s; %,d parameters; input 1x%dx%d; %d steps/epoch x %d epochs,"
-                                + " batch %d, Adam lr %.0e cosine (%s schedule), weight decay 1e-4, DJL threads %s%n",
-                        PneumoniaNet.describe(stem, widths, blocks, dropout, paramCount).description(),
-                        paramCount, size, size, stepsPerEpoch, epochs, batch, lr, schedule,
+                System.out.printf("[model] %s; %,d parameters; input 1x%dx%d; batch %d (%d radiographs + %d"
+                                + " synthetic non-applicable), Adam lr %.0e, cosine over %.0f min, weight decay 1e-4,"
+                                + " DJL threads %s%n", describe(stem, widths, blocks, dropout, paramCount).description(),
+                        paramCount, size, size, batch, nReal, nOod, lr, maxMinutes,
                         System.getProperty("ai.djl.pytorch.num_threads"));
-                int sinceBest = 0;
-                List<Double> epochSecs = new ArrayList<>();
-                int globalStep = 0;
+                double lossSum = 0;
+                double gateSum = 0;
+                int lossN = 0;
                 startNanos[0] = System.nanoTime();
-                for (int epoch = 1; epoch <= epochs; epoch++) {
-                    long te = System.nanoTime();
-                    List<Integer> order = new ArrayList<>();
-                    for (int i = 0; i < trainX.length; i++) {
-                        order.add(i);
-                    }
-                    Collections.shuffle(order, rnd);
-                    double lossSum = 0;
-                    int lossN = 0;
-                    float[] img = new float[size * size];
-                    for (int step = 0; step < stepsPerEpoch; step++) {
-                        int from = step * batch;
-                        int b = Math.min(batch, trainX.length - from);
-                        float[] xb = new float[b * size * size];
-                        float[] yb = new float[b];
-                        float[] wb = new float[b];
-                        for (int k = 0; k < b; k++) {
-                            int idx = order.get(from + k);
-                            aug.apply(trainX[idx], size, rnd, img);
-                            for (int j = 0; j < img.length; j++) {
-                                xb[k * img.length + j] = (img[j] - mean) / std;
-                            }
-                            yb[k] = trainY[idx];
-                            wb[k] = trainY[idx] == 1 ? wPos : wNeg;
+                long tBlock = System.nanoTime();
+                for (int step = 0; ; step++) {
+                    // one seed per sample, drawn in order: the batch is the same however the threads run
+                    long[] seeds = new long[batch];
+                    int[] idx = new int[batch];
+                    for (int k = 0; k < batch; k++) {
+                        Map<String, Map<Integer, List<Integer>>> views = cells.get(srcKeys.get(rnd.nextInt(srcKeys.size())));
+                        List<String> vk = new ArrayList<>(views.keySet());
+                        Map<Integer, List<Integer>> byLabel = views.get(vk.get(rnd.nextInt(vk.size())));
+                        List<Integer> cell = byLabel.get(rnd.nextInt(2));
+                        if (cell == null || cell.isEmpty()) {
+                            cell = byLabel.values().iterator().next();
                         }
-                        try (NDManager sub = trainer.getManager().newSubManager()) {
-                            NDArray x = sub.create(xb, new Shape(b, 1, size, size));
-                            NDArray y = sub.create(yb);
-                            NDArray w = sub.create(wb);
-                            try (GradientCollector gc = trainer.newGradientCollector()) {
-                                NDArray z = trainer.forward(new NDList(x)).singletonOrThrow().reshape(b);
-                                NDArray l = Activation.relu(z).sub(z.mul(y))
-                                        .add(z.abs().neg().exp().add(1).log());
-                                NDArray loss = l.mul(w).sum().div(b);
-                                gc.backward(loss);
-                                lossSum += loss.getFloat() * b;
-                                lossN += b;
-                            }
-                            currentLr[0] = (float) lrAt.applyAsDouble(globalStep);
-                            trainer.step();
-                        }
-                        globalStep++;
-                        if ((step + 1) % logEvery == 0 || step == stepsPerEpoch - 1) {
-                            double el = (System.nanoTime() - te) / 1e9;
-                            double perStep = el / (step + 1);
-                            double epochEta = perStep * (stepsPerEpoch - step - 1);
-                            double avgEpoch = epochSecs.isEmpty() ? perStep * stepsPerEpoch
-                                    : epochSecs.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-                            double totalEta = epochEta + avgEpoch * (epochs - epoch);
-                            System.out.printf("epoch %d/%d step %d/%d loss %.4f lr %.2e %.2f s/step"
-                                            + " | epoch ETA %s, run ETA <= %s%n", epoch, epochs, step + 1,
-                                    stepsPerEpoch, lossSum / lossN, currentLr[0], perStep,
-                                    fmt(epochEta), fmt(totalEta));
-                        }
+                        idx[k] = cell.get(rnd.nextInt(cell.size()));
+                        seeds[k] = rnd.nextLong();
                     }
-                    double[] vl = valLogits(net, trainer.getManager(), valX, mean, std, size, 64);
-                    double auc = Metrics.auroc(vl, valY);
-                    double vloss = weightedBce(vl, valY, wPos, wNeg);
-                    double secs = (System.nanoTime() - te) / 1e9;
-                    epochSecs.add(secs);
-                    boolean improved = auc > bestAuc + 1e-4;
-                    if (improved) {
-                        bestAuc = auc;
-                        bestEpoch = epoch;
-                        sinceBest = 0;
-                        model.save(ckpt, VERSION);
-                    } else {
-                        sinceBest++;
-                    }
-                    double avgEpoch = epochSecs.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-                    System.out.printf("== epoch %d/%d done in %s: train loss %.4f, val loss %.4f, val AUROC %.4f%s"
-                                    + " (best %.4f @ %d), run ETA <= %s%n", epoch, epochs, fmt(secs),
-                            lossSum / lossN, vloss, auc, improved ? " *saved*" : "", bestAuc, bestEpoch,
-                            fmt(avgEpoch * (epochs - epoch)));
-                    hist.printf("%d,%.5f,%.5f,%.5f,%.6f,%.1f%n", epoch, lossSum / lossN, vloss, auc,
-                            currentLr[0], secs);
-                    hist.flush();
-                    if (sinceBest >= patience) {
-                        System.out.printf("[early stop] no val AUROC gain for %d epochs%n", patience);
-                        break;
+                    float[] xb = new float[batch * size * size];
+                    float[] yb = new float[batch];
+                    float[] mb = new float[batch]; // 1 = radiograph (pneumonia loss applies)
+                    java.util.stream.IntStream.range(0, batch).parallel().forEach(k -> {
+                        Random r = new Random(seeds[k]);
+                        float[] img = new float[size * size];
+                        if (k < nReal) {
+                            aug.apply(trainX[idx[k]], size, r, img);
+                            Cohort.Item it = train.get(idx[k]);
+                            double e = smoothing(it.source());
+                            yb[k] = (float) (it.label() == 1 ? 1 - e : e);
+                            mb[k] = 1;
+                        } else {
+                            float[] base = new float[size * size];
+                            aug.apply(trainX[idx[k]], size, r, base);
+                            img = Synthetic.make(base, size, r);
+                        }
+                        System.arraycopy(prep.fromUnitGrey(img), 0, xb, k * size * size, size * size);
+                    });
+                    try (NDManager sub = trainer.getManager().newSubManager()) {
+                        NDArray x = sub.create(xb, new Shape(batch, 1, size, size));
+                        NDArray y = sub.create(yb);
+                        NDArray m = sub.create(mb);
+                        try (GradientCollector gc = trainer.newGradientCollector()) {
+                            NDArray z = trainer.forward(new NDList(x)).singletonOrThrow().reshape(batch, 2);
+                            NDArray zp = z.get(":, 0");
+                            NDArray zg = z.get(":, 1");
+                            NDArray lp = bce(zp, y).mul(m).sum().div(nReal);
+                            NDArray lg = bce(zg, m).mean();
+                            NDArray loss = lp.add(lg.mul(0.5));
+                            gc.backward(loss);
+                            lossSum += lp.getFloat() * nReal;
+                            gateSum += lg.getFloat() * batch;
+                            lossN += nReal;
+                        }
+                        currentLr[0] = (float) lrAt.applyAsDouble(step);
+                        trainer.step();
                     }
                     double elapsedMin = (System.nanoTime() - tTrain) / 60e9;
-                    if (maxMinutes > 0 && epoch < epochs && elapsedMin + avgEpoch / 60 > maxMinutes) {
-                        System.out.printf("[time budget] %.1f min used, next epoch would exceed --max-minutes %.0f;"
-                                + " stopping with the best checkpoint%n", elapsedMin, maxMinutes);
+                    boolean last = elapsedMin >= maxMinutes;
+                    if ((step + 1) % logEvery == 0) {
+                        System.out.printf("step %d loss %.4f gate %.4f lr %.2e %.2f s/step, %.1f of %.0f min%n",
+                                step + 1, lossSum / lossN, gateSum / (lossN * (double) batch / nReal), currentLr[0],
+                                (System.nanoTime() - tBlock) / 1e9 / logEvery, elapsedMin, maxMinutes);
+                        tBlock = System.nanoTime();
+                    }
+                    if ((step + 1) % evalEvery == 0 || last) {
+                        double[][] z = valOutputs(net, trainer.getManager(), valIn, size, 64);
+                        Map<String, Double> auc = new TreeMap<>();
+                        int refused = 0;
+                        for (String src : List.of(Cohort.KERMANY, Cohort.NIH)) {
+                            List<Double> zs = new ArrayList<>();
+                            List<Integer> ys = new ArrayList<>();
+                            for (int i = 0; i < val.size(); i++) {
+                                if (val.get(i).source().equals(src)) {
+                                    zs.add(z[i][0]);
+                                    ys.add(val.get(i).label());
+                                }
+                            }
+                            auc.put(src, Metrics.auroc(zs.stream().mapToDouble(Double::doubleValue).toArray(),
+                                    ys.stream().mapToInt(Integer::intValue).toArray()));
+                        }
+                        for (double[] zi : z) {
+                            refused += zi[1] < 0 ? 1 : 0;
+                        }
+                        // checkpoint: mean validation AUROC of the trained sources, each source weighted equally
+                        double score = sources.stream().mapToDouble(auc::get).average().orElse(0);
+                        boolean improved = score > bestScore + 1e-4;
+                        if (improved) {
+                            bestScore = score;
+                            bestStep = step + 1;
+                            model.save(ckpt, version);
+                        }
+                        System.out.printf("== step %d (%d samples, %.1f min): train loss %.4f, val AUROC kermany %.4f"
+                                        + " nih %.4f, gate refuses %d of %d val radiographs%s (best %.4f @ %d)%n",
+                                step + 1, (step + 1) * batch, elapsedMin, lossSum / lossN, auc.get(Cohort.KERMANY),
+                                auc.get(Cohort.NIH), refused, val.size(), improved ? " *saved*" : "", bestScore,
+                                bestStep);
+                        hist.printf("%d,%d,%.5f,%.5f,%.5f,%.5f,%d,%.6f,%.2f%n", step + 1, (step + 1) * batch,
+                                lossSum / lossN, gateSum / (lossN * (double) batch / nReal), auc.get(Cohort.KERMANY),
+                                auc.get(Cohort.NIH), refused, currentLr[0], elapsedMin);
+                        hist.flush();
+                        lossSum = 0;
+                        gateSum = 0;
+                        lossN = 0;
+                    }
+                    if (last) {
                         break;
                     }
                 }
             }
         }
         double trainMinutes = (System.nanoTime() - tTrain) / 60e9;
-        System.out.printf("[train] done in %.1f min; best val AUROC %.4f at epoch %d%n", trainMinutes, bestAuc,
-                bestEpoch);
+        System.out.printf("[train] done in %.1f min; best mean val AUROC %.4f at step %d%n", trainMinutes, bestScore,
+                bestStep);
 
-        // Provisional manifest, then score validation through the production path (decode + Preprocessor).
-        Files.copy(ckpt.resolve(PARAMS), out.resolve(PARAMS), StandardCopyOption.REPLACE_EXISTING);
-        int[] valCounts = {(int) val.stream().filter(s -> s.label() == 0).count(),
-                (int) val.stream().filter(s -> s.label() == 1).count()};
-        int[] trCounts = {(int) train.stream().filter(s -> s.label() == 0).count(),
-                (int) train.stream().filter(s -> s.label() == 1).count()};
-        ModelManifest.TrainingData td = new ModelManifest.TrainingData(
-                "Kermany et al. paediatric chest X-ray (official TRAIN split, 224x224 JPEG): " + data.getFileName(),
-                "Kermany D., Zhang K., Goldbaum M. et al., Identifying Medical Diagnoses and Treatable Diseases by"
-                        + " Image-Based Deep Learning, Cell 172(5), 2018; Mendeley Data v2,"
-                        + " doi:10.17632/rscbjbr9sj.2",
-                "CC BY 4.0", split.sha256(), dd.duplicatesRemoved(), train.size(),
-                (int) train.stream().map(DataIndex.Sample::patient).distinct().count(), val.size(),
-                (int) val.stream().map(DataIndex.Sample::patient).distinct().count(),
-                trCounts[0], trCounts[1], valCounts[0], valCounts[1], seed);
-        ModelManifest provisional = new ModelManifest("pneumonia", VERSION,
-                PneumoniaNet.describe(stem, widths, blocks, dropout, paramCount), PARAMS, size,
+        // Provisional manifest (no calibration yet): `finish` calibrates per population and scores the test split.
+        Files.copy(ckpt.resolve(params), out.resolve(params), StandardCopyOption.REPLACE_EXISTING);
+        List<ModelManifest.TrainingData> td = new ArrayList<>();
+        for (String src : List.of(Cohort.KERMANY, Cohort.NIH)) {
+            if (sources.contains(src)) {
+                td.add(trainingData(src, roots.get(src), split, removed, seed));
+            }
+        }
+        ModelManifest provisional = new ModelManifest("pneumonia", version,
+                describe(stem, widths, blocks, dropout, paramCount), params, size,
                 new ModelManifest.Normalisation(mean, std), ModelManifest.Calibration.identity(), 0.5,
-                new double[] {0, 1}, null, td, Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+                new double[] {0, 1}, null, td.get(0), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+                Preprocessor.PERCENTILE_WINDOW, 2, null, null, null, null, td);
         provisional.write(out.resolve("manifest.json"));
-        Evaluation.Scored sc;
-        try (PneumoniaModel pm = PneumoniaModel.load(out)) {
-            sc = Evaluation.score(pm, data, val, 16, true);
-        }
-        ModelManifest fin = Calibrate.finish(provisional, sc.logits(), sc.labels());
-        fin.write(out.resolve("manifest.json"));
-        System.out.println("[manifest] " + out.resolve("manifest.json"));
-        System.out.println(fin.toJson());
-
-        if (a.flag("ship")) {
-            Path repo = Main.repoRoot();
-            Path res = repo.resolve("model/src/main/resources/alveolus/model/" + VERSION);
-            Files.createDirectories(res);
-            Files.copy(out.resolve(PARAMS), res.resolve(PARAMS), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(out.resolve("manifest.json"), res.resolve("manifest.json"), StandardCopyOption.REPLACE_EXISTING);
-            Path sp = repo.resolve("model-training/src/main/resources/alveolus/training/" + VERSION);
-            Files.createDirectories(sp);
-            Files.copy(out.resolve("split.tsv"), sp.resolve("split.tsv"), StandardCopyOption.REPLACE_EXISTING);
-            System.out.println("[ship] copied model to " + res + " and split to " + sp);
-        }
+        Files.writeString(out.resolve("training-time.txt"), String.format(java.util.Locale.ROOT,
+                "%.1f minutes of training (best checkpoint at step %d of batch %d) on %d cores, %s%n", trainMinutes,
+                bestStep, batch, Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch")));
+        System.out.println("[manifest] provisional " + out.resolve("manifest.json") + "; next: finish --run " + out);
     }
 
-    static float[][] load(Path root, List<DataIndex.Sample> s, Preprocessor unit) {
+    static ModelManifest.Architecture describe(int stem, int[] widths, int[] blocks, float dropout, long n) {
+        ModelManifest.Architecture a = PneumoniaNet.describe(stem, widths, blocks, dropout, n);
+        return new ModelManifest.Architecture(a.description().replace("linear -> 1 pneumonia logit",
+                "linear -> 2 logits (pneumonia, applicability)"), a.stemWidth(), a.widths(), a.blocksPerStage(),
+                a.dropout(), a.parameterCount());
+    }
+
+    static ModelManifest.TrainingData trainingData(String src, Path root, Cohort.Split split, List<String> removed,
+                                                   long seed) {
+        List<Cohort.Item> tr = split.part(Cohort.TRAIN, src);
+        List<Cohort.Item> va = split.part(Cohort.VALIDATION, src);
+        List<Cohort.Item> te = split.part(Cohort.TEST, src);
+        boolean k = Cohort.KERMANY.equals(src);
+        String desc = k ? "Kermany et al. paediatric chest X-ray (official TRAIN split, 224x224 JPEG), children 1-5: "
+                : "NIH ChestX-ray14 adult frontal radiographs (AP/PA, 512x512 JPEG; text-mined labels): ";
+        String attribution = k ? "Kermany D., Zhang K., Goldbaum M. et al., Identifying Medical Diagnoses and"
+                + " Treatable Diseases by Image-Based Deep Learning, Cell 172(5), 2018; Mendeley Data v2,"
+                + " doi:10.17632/rscbjbr9sj.2"
+                : "Wang X., Peng Y., Lu L., Lu Z., Bagheri M., Summers R.M., ChestX-ray8: Hospital-scale Chest X-ray"
+                + " Database and Benchmarks on Weakly-Supervised Classification and Localization of Common Thorax"
+                + " Diseases, IEEE CVPR 2017; data provided by the NIH Clinical Center,"
+                + " https://nihcc.app.box.com/v/ChestXray-NIHCC";
+        int dups = (int) removed.stream().filter(r -> r.startsWith(src + "/")).count();
+        return new ModelManifest.TrainingData(desc + root.getFileName(), attribution,
+                k ? "CC BY 4.0" : "NIH: no restrictions on use (attribution required)", split.sha256(), dups,
+                tr.size(), patients(tr), va.size(), patients(va), count(tr, 0), count(tr, 1), count(va, 0),
+                count(va, 1), seed, te.size(), patients(te), count(te, 0), count(te, 1),
+                k ? Cohort.PAEDIATRIC : Cohort.ADULT);
+    }
+
+    private static int patients(List<Cohort.Item> l) {
+        return (int) l.stream().map(Cohort.Item::patient).distinct().count();
+    }
+
+    private static int count(List<Cohort.Item> l, int label) {
+        return (int) l.stream().filter(i -> i.label() == label).count();
+    }
+
+    /** Numerically stable binary cross-entropy with logits, per element (targets may be smoothed). */
+    static NDArray bce(NDArray z, NDArray y) {
+        return Activation.relu(z).sub(z.mul(y)).add(z.abs().neg().exp().add(1).log());
+    }
+
+    static float[][] load(Map<String, Path> roots, List<Cohort.Item> s, Preprocessor unit) {
         float[][] x = new float[s.size()][];
-        java.util.stream.IntStream.range(0, s.size()).parallel().forEach(i ->
-                x[i] = unit.toUnitGrey(Preprocessor.decode(root.resolve(s.get(i).rel()))));
+        java.util.stream.IntStream.range(0, s.size()).parallel().forEach(i -> x[i] = unit.toUnitGrey(
+                Preprocessor.decode(roots.get(s.get(i).source()).resolve(s.get(i).rel()))));
         return x;
     }
 
-    static double[] valLogits(SequentialBlock net, NDManager parent, float[][] xs, float mean, float std,
-                              int size, int batch) {
-        double[] out = new double[xs.length];
+    /** Both logits per image, for already preprocessed inputs. */
+    static double[][] valOutputs(SequentialBlock net, NDManager parent, float[][] xs, int size, int batch) {
+        double[][] out = new double[xs.length][];
         for (int from = 0; from < xs.length; from += batch) {
             int b = Math.min(batch, xs.length - from);
             float[] xb = new float[b * size * size];
             for (int k = 0; k < b; k++) {
-                float[] x = xs[from + k];
-                for (int j = 0; j < x.length; j++) {
-                    xb[k * x.length + j] = (x[j] - mean) / std;
-                }
+                System.arraycopy(xs[from + k], 0, xb, k * size * size, size * size);
             }
             try (NDManager sub = parent.newSubManager()) {
                 NDArray x = sub.create(xb, new Shape(b, 1, size, size));
                 float[] z = net.forward(new ParameterStore(sub, false), new NDList(x), false)
                         .singletonOrThrow().toFloatArray();
                 for (int k = 0; k < b; k++) {
-                    out[from + k] = z[k];
+                    out[from + k] = new double[] {z[2 * k], z[2 * k + 1]};
                 }
             }
         }
         return out;
-    }
-
-    static double weightedBce(double[] z, int[] y, double wPos, double wNeg) {
-        double s = 0;
-        for (int i = 0; i < z.length; i++) {
-            double zz = y[i] == 1 ? -z[i] : z[i];
-            s += (y[i] == 1 ? wPos : wNeg) * (Math.max(zz, 0) + Math.log1p(Math.exp(-Math.abs(zz))));
-        }
-        return s / z.length;
     }
 
     static String fmt(double sec) {

@@ -17,7 +17,7 @@ class AugmentTest {
             src[i] = r.nextFloat();
         }
         float[] dst = new float[s * s];
-        new Augment(0, 1, 1, 0, 0, 1, 1).apply(src, s, new Random(2), dst);
+        new Augment(0, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0).apply(src, s, new Random(2), dst);
         assertArrayEquals(src, dst, 1e-5f);
     }
 

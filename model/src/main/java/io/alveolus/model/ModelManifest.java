@@ -28,6 +28,15 @@ import java.util.List;
  * @param metrics                  validation metrics of this model
  * @param trainingData             provenance of the training data
  * @param createdAt                ISO-8601 instant of creation
+ * @param intensity                intensity normalisation before mean/std ({@code null} or {@code "none"}: v1;
+ *                                 {@value Preprocessor#PERCENTILE_WINDOW}: scanner-independent percentile window)
+ * @param outputs                  network outputs: 1 (pneumonia logit, v1) or 2 (pneumonia, applicability logits)
+ * @param populations              per-population calibration, threshold and metrics (v2); the top-level
+ *                                 calibration and threshold are those of {@code defaultPopulation}
+ * @param defaultPopulation        population assumed when the patient's age is unknown
+ * @param applicability            the image-based applicability gate (v2); {@code null}: no gate
+ * @param intendedUse              what the model may be used for, and what was not validated
+ * @param trainingSources          provenance of every training source (v2; {@code trainingData} is the first)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -43,7 +52,67 @@ public record ModelManifest(
         double[] validatedThresholdRange,
         Metrics metrics,
         TrainingData trainingData,
-        String createdAt) {
+        String createdAt,
+        String intensity,
+        Integer outputs,
+        java.util.Map<String, Population> populations,
+        String defaultPopulation,
+        Applicability applicability,
+        IntendedUse intendedUse,
+        List<TrainingData> trainingSources) {
+
+    /** The v1 shape (single population, no gate). */
+    public ModelManifest(String name, String version, Architecture architecture, String paramsFile, int inputSize,
+                         Normalisation normalisation, Calibration calibration, double threshold,
+                         double[] validatedThresholdRange, Metrics metrics, TrainingData trainingData,
+                         String createdAt) {
+        this(name, version, architecture, paramsFile, inputSize, normalisation, calibration, threshold,
+                validatedThresholdRange, metrics, trainingData, createdAt, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * One population's operating point: calibration fitted and threshold chosen on its validation split;
+     * {@code internalTest} scored once on the locked internal test split (null until scored).
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Population(String description, int minAgeYears, int maxAgeYears, Calibration calibration,
+                             double threshold, double[] validatedThresholdRange, Metrics validation,
+                             Metrics internalTest) {
+        public boolean isThresholdValidated(double t) {
+            return validatedThresholdRange != null && validatedThresholdRange.length == 2
+                    && t >= validatedThresholdRange[0] && t <= validatedThresholdRange[1];
+        }
+    }
+
+    /**
+     * The applicability gate: an image is read only if its grey-level spread is at least {@code minSpread}
+     * (blank / constant images) and the applicability head's probability is at least {@code threshold}.
+     * {@code falseRejection} maps a split name to the fraction of its real radiographs refused.
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Applicability(String description, double minSpread, double threshold,
+                                java.util.Map<String, Double> falseRejection,
+                                java.util.Map<String, Double> syntheticRejection) {
+    }
+
+    /** Intended use, in words shown to clinicians, and what was not validated. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record IntendedUse(String summary, List<String> populations, List<String> views,
+                              List<String> notValidated) {
+    }
+
+    /** The population's operating point, or null if this manifest has none by that name. */
+    public Population population(String populationName) {
+        return populations == null || populationName == null ? null : populations.get(populationName);
+    }
+
+    /** Network outputs (1 for manifests written before v2). */
+    public int outputCount() {
+        return outputs == null ? 1 : outputs;
+    }
 
     /** Compact ResNet description; {@code widths.length == blocksPerStage.length}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -83,7 +152,13 @@ public record ModelManifest(
     public record Metrics(String split, int positives, int negatives,
                           double auroc, double[] aurocCi95, double sensitivity, double[] sensitivityCi95,
                           double specificity, double[] specificityCi95, double ece,
-                          List<OperatingPoint> operatingPoints) {
+                          List<OperatingPoint> operatingPoints, Integer refusedByGate) {
+        public Metrics(String split, int positives, int negatives, double auroc, double[] aurocCi95,
+                       double sensitivity, double[] sensitivityCi95, double specificity, double[] specificityCi95,
+                       double ece, List<OperatingPoint> operatingPoints) {
+            this(split, positives, negatives, auroc, aurocCi95, sensitivity, sensitivityCi95, specificity,
+                    specificityCi95, ece, operatingPoints, null);
+        }
     }
 
     /** Provenance of the training data. */
@@ -93,7 +168,16 @@ public record ModelManifest(
                                int duplicatesRemoved, int trainImages, int trainPatients,
                                int validationImages, int validationPatients,
                                int trainNormal, int trainPneumonia, int validationNormal,
-                               int validationPneumonia, long seed) {
+                               int validationPneumonia, long seed, Integer testImages, Integer testPatients,
+                               Integer testNormal, Integer testPneumonia, String population) {
+        public TrainingData(String source, String attribution, String licence, String splitSha256,
+                            int duplicatesRemoved, int trainImages, int trainPatients, int validationImages,
+                            int validationPatients, int trainNormal, int trainPneumonia, int validationNormal,
+                            int validationPneumonia, long seed) {
+            this(source, attribution, licence, splitSha256, duplicatesRemoved, trainImages, trainPatients,
+                    validationImages, validationPatients, trainNormal, trainPneumonia, validationNormal,
+                    validationPneumonia, seed, null, null, null, null, null);
+        }
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -128,6 +212,17 @@ public record ModelManifest(
 
     public ModelManifest withCalibration(Calibration c, double newThreshold, double[] range, Metrics m) {
         return new ModelManifest(name, version, architecture, paramsFile, inputSize, normalisation, c,
-                newThreshold, range, m, trainingData, createdAt);
+                newThreshold, range, m, trainingData, createdAt, intensity, outputs, populations,
+                defaultPopulation, applicability, intendedUse, trainingSources);
+    }
+
+    /** v2: per-population operating points; the top level mirrors the default population. */
+    public ModelManifest withPopulations(java.util.Map<String, Population> pops, String defaultPop,
+                                         Applicability gate, IntendedUse use) {
+        Population d = pops.get(defaultPop);
+        return new ModelManifest(name, version, architecture, paramsFile, inputSize, normalisation,
+                d.calibration(), d.threshold(), d.validatedThresholdRange(),
+                d.internalTest() != null ? d.internalTest() : d.validation(), trainingData, createdAt, intensity,
+                outputs, pops, defaultPop, gate, use, trainingSources);
     }
 }

@@ -38,6 +38,9 @@ public final class PneumoniaModel implements AutoCloseable {
 
     /** Classpath folder of the shipped model. */
     public static final String SHIPPED_RESOURCE = "alveolus/model/pneumonia-v1/";
+    /** Classpath root of all shipped versions ({@code <root><version>/manifest.json}). */
+    public static final String SHIPPED_ROOT = "alveolus/model/";
+    public static final String DEFAULT_VERSION = "pneumonia-v1";
 
     private final ModelManifest manifest;
     private final Model model;
@@ -55,26 +58,40 @@ public final class PneumoniaModel implements AutoCloseable {
         this.features = net.getChildren().get(0).getValue();
         this.head = net.getChildren().get(1).getValue();
         Linear linear = (Linear) head.getChildren().get(2).getValue();
-        this.camWeights = linear.getParameters().get("weight").getArray().toFloatArray();
-        this.camBias = linear.getParameters().get("bias").getArray().getFloat();
+        // weight is (outputs x C): row 0 is the pneumonia logit's
+        float[] wAll = linear.getParameters().get("weight").getArray().toFloatArray();
+        this.camWeights = java.util.Arrays.copyOf(wAll, wAll.length / manifest.outputCount());
+        this.camBias = linear.getParameters().get("bias").getArray().toFloatArray()[0];
         this.preprocessor = new Preprocessor(manifest);
     }
 
-    /** Loads the model shipped in this jar ({@value #SHIPPED_RESOURCE}). */
+    /** Loads the default model shipped in this jar ({@value #SHIPPED_RESOURCE}). */
     public static PneumoniaModel loadShipped() {
+        return loadShipped(DEFAULT_VERSION);
+    }
+
+    /** Loads a shipped model by version (e.g. {@code pneumonia-v1}), from {@value #SHIPPED_ROOT}. */
+    public static PneumoniaModel loadShipped(String version) {
+        if (!version.matches("[a-z0-9-]{1,40}")) {
+            throw new IllegalArgumentException("not a model version: " + version);
+        }
+        return loadResource(SHIPPED_ROOT + version + "/");
+    }
+
+    private static PneumoniaModel loadResource(String resource) {
         ClassLoader cl = PneumoniaModel.class.getClassLoader();
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory("alveolus-model-");
             ModelManifest m;
-            try (InputStream in = cl.getResourceAsStream(SHIPPED_RESOURCE + "manifest.json")) {
+            try (InputStream in = cl.getResourceAsStream(resource + "manifest.json")) {
                 if (in == null) {
-                    throw new IllegalStateException("No shipped model on the classpath at " + SHIPPED_RESOURCE);
+                    throw new IllegalStateException("No shipped model on the classpath at " + resource);
                 }
                 Files.copy(in, tmp.resolve("manifest.json"));
             }
             m = ModelManifest.read(tmp.resolve("manifest.json"));
-            try (InputStream in = cl.getResourceAsStream(SHIPPED_RESOURCE + m.paramsFile())) {
+            try (InputStream in = cl.getResourceAsStream(resource + m.paramsFile())) {
                 if (in == null) {
                     throw new IllegalStateException("Shipped manifest names " + m.paramsFile() + " but it is missing");
                 }
@@ -94,7 +111,7 @@ public final class PneumoniaModel implements AutoCloseable {
             ModelManifest m = ModelManifest.read(dir.resolve("manifest.json"));
             Model model = Model.newInstance(m.version(), "PyTorch");
             try {
-                model.setBlock(PneumoniaNet.build(m.architecture()));
+                model.setBlock(PneumoniaNet.build(m.architecture(), m.outputCount()));
                 model.load(dir, prefixOf(m.paramsFile()));
                 return new PneumoniaModel(m, model);
             } catch (RuntimeException | MalformedModelException | IOException e) {
@@ -125,9 +142,24 @@ public final class PneumoniaModel implements AutoCloseable {
         return predict(List.of(image)).get(0);
     }
 
-    /** Batched prediction with the manifest threshold. */
+    /** Batched prediction with the default population's operating point. */
     public List<Prediction> predict(List<BufferedImage> images) {
         return predict(images, manifest.threshold());
+    }
+
+    /**
+     * Batched prediction at one population's operating point (its calibration and threshold, or
+     * {@code thresholdOverride} when not null). An unknown or null population uses the manifest's default.
+     */
+    public List<Prediction> predict(List<BufferedImage> images, String population, Double thresholdOverride) {
+        ModelManifest.Population pop = manifest.population(population);
+        if (pop == null) {
+            population = manifest.defaultPopulation();
+            pop = manifest.population(population);
+        }
+        ModelManifest.Calibration cal = pop == null ? manifest.calibration() : pop.calibration();
+        double t = thresholdOverride != null ? thresholdOverride : pop == null ? manifest.threshold() : pop.threshold();
+        return run(images, cal, t, population);
     }
 
     /**
@@ -137,6 +169,11 @@ public final class PneumoniaModel implements AutoCloseable {
      *                  should keep it inside {@link ModelManifest#validatedThresholdRange()})
      */
     public List<Prediction> predict(List<BufferedImage> images, double threshold) {
+        return run(images, manifest.calibration(), threshold, manifest.defaultPopulation());
+    }
+
+    private List<Prediction> run(List<BufferedImage> images, ModelManifest.Calibration cal, double threshold,
+                                 String population) {
         if (images.isEmpty()) {
             return List.of();
         }
@@ -144,15 +181,19 @@ public final class PneumoniaModel implements AutoCloseable {
         int s = manifest.inputSize();
         int n = images.size();
         float[] batch = new float[n * s * s];
+        double[] spreads = new double[n];
         for (int i = 0; i < n; i++) {
-            System.arraycopy(preprocessor.apply(images.get(i)), 0, batch, i * s * s, s * s);
+            float[] unit = preprocessor.toUnitGrey(images.get(i));
+            spreads[i] = Preprocessor.spread(unit);
+            System.arraycopy(preprocessor.fromUnitGrey(unit), 0, batch, i * s * s, s * s);
         }
-        return predictPreprocessed(batch, n, threshold, true, t0);
+        return predictPreprocessed(batch, n, cal, threshold, true, t0, spreads, population);
     }
 
     /** Raw logits for already preprocessed inputs ({@code n * inputSize^2} floats); no CAM. */
     public float[] logits(float[] preprocessed, int n) {
-        List<Prediction> p = predictPreprocessed(preprocessed, n, manifest.threshold(), false, System.nanoTime());
+        List<Prediction> p = predictPreprocessed(preprocessed, n, manifest.calibration(), manifest.threshold(), false,
+                System.nanoTime(), null, manifest.defaultPopulation());
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
             out[i] = (float) p.get(i).logit();
@@ -160,8 +201,21 @@ public final class PneumoniaModel implements AutoCloseable {
         return out;
     }
 
-    private synchronized List<Prediction> predictPreprocessed(float[] batch, int n, double threshold,
-                                                              boolean withCam, long t0) {
+    /** Raw applicability logits (v2) for already preprocessed inputs; NaN for a model without the gate head. */
+    public float[] applicabilityLogits(float[] preprocessed, int n) {
+        List<Prediction> p = predictPreprocessed(preprocessed, n, manifest.calibration(), manifest.threshold(), false,
+                System.nanoTime(), null, manifest.defaultPopulation());
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            double a = p.get(i).applicabilityScore();
+            out[i] = (float) (Double.isNaN(a) ? Double.NaN : Math.log(a / (1 - a)));
+        }
+        return out;
+    }
+
+    private synchronized List<Prediction> predictPreprocessed(float[] batch, int n, ModelManifest.Calibration cal,
+                                                              double threshold, boolean withCam, long t0,
+                                                              double[] spreads, String population) {
         if (closed) {
             throw new IllegalStateException("model is closed");
         }
@@ -185,6 +239,8 @@ public final class PneumoniaModel implements AutoCloseable {
                 fmap = f.toFloatArray();
             }
         }
+        int outputs = manifest.outputCount();
+        ModelManifest.Applicability gate = manifest.applicability();
         List<Prediction> out = new ArrayList<>(n);
         float[][] cams = new float[n][];
         if (withCam) {
@@ -194,8 +250,17 @@ public final class PneumoniaModel implements AutoCloseable {
         }
         double ms = (System.nanoTime() - t0) / 1e6;
         for (int i = 0; i < n; i++) {
-            double p = manifest.calibration().apply(logits[i]);
-            out.add(new Prediction(p, p >= threshold, threshold, logits[i], cams[i], withCam ? s : 0, ms, n));
+            double z = logits[i * outputs];
+            double applicability = outputs > 1 ? 1.0 / (1.0 + Math.exp(-logits[i * outputs + 1])) : Double.NaN;
+            String refused = null;
+            if (gate != null && spreads != null && spreads[i] < gate.minSpread()) {
+                refused = "blank or constant image";
+            } else if (gate != null && outputs > 1 && applicability < gate.threshold()) {
+                refused = "not a frontal chest radiograph like those the model was trained on";
+            }
+            double p = refused != null ? Double.NaN : cal.apply(z);
+            out.add(new Prediction(p, refused == null && p >= threshold, threshold, z, cams[i], withCam ? s : 0, ms,
+                    n, refused == null, refused, applicability, population));
         }
         return out;
     }

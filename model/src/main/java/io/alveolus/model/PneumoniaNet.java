@@ -23,6 +23,7 @@ import java.util.Arrays;
  *
  * <p>The network is a {@link SequentialBlock} with two children: index 0 = features (output N x C x h x w),
  * index 1 = head (GAP, dropout, linear). Class activation maps use the linear weights on the feature map.
+ * v2 adds a second output: the applicability logit (is this a frontal chest radiograph like the training data?).
  */
 public final class PneumoniaNet {
 
@@ -30,6 +31,11 @@ public final class PneumoniaNet {
     }
 
     public static SequentialBlock build(ModelManifest.Architecture a) {
+        return build(a, 1);
+    }
+
+    /** {@code outputs}: 1 = pneumonia logit; 2 = pneumonia and applicability logits (v2). */
+    public static SequentialBlock build(ModelManifest.Architecture a, int outputs) {
         SequentialBlock features = new SequentialBlock();
         features.add(conv(a.stemWidth(), 5, 2))
                 .add(BatchNorm.builder().build())
@@ -47,7 +53,7 @@ public final class PneumoniaNet {
         SequentialBlock head = new SequentialBlock()
                 .add(Pool.globalAvgPool2dBlock())
                 .add(Dropout.builder().optRate(a.dropout()).build())
-                .add(Linear.builder().setUnits(1).build());
+                .add(Linear.builder().setUnits(outputs).build());
         return new SequentialBlock().add(features).add(head);
     }
 

@@ -16,39 +16,112 @@ import java.io.UncheckedIOException;
  * any {@link BufferedImage} (RGB, 8-bit grey, 16-bit grey, indexed...) &rarr; greyscale in [0,1] &rarr;
  * resize to {@code inputSize x inputSize} (bilinear; triangle filter widened when downscaling, like PIL's
  * BILINEAR, so large radiographs are not aliased; aspect ratio is NOT kept, as in the training data) &rarr;
+ * (v2 models: {@link #window percentile window}, so the grey scale does not depend on the scanner's
+ * exposure, window or bit depth) &rarr;
  * {@code (x - mean) / std} &rarr; {@code float[inputSize * inputSize]} in row-major order.
  * Immutable and thread-safe.
  */
 public final class Preprocessor {
 
+    /** Intensity mode of v2: grey levels mapped linearly so that the 1st..99th percentiles span [0,1]. */
+    public static final String PERCENTILE_WINDOW = "percentile-1-99";
+    static final double LOW_PERCENTILE = 0.01;
+    static final double HIGH_PERCENTILE = 0.99;
+
     private final int inputSize;
     private final float mean;
     private final float std;
+    private final boolean windowed;
 
     public Preprocessor(int inputSize, float mean, float std) {
+        this(inputSize, mean, std, null);
+    }
+
+    public Preprocessor(int inputSize, float mean, float std, String intensity) {
         if (inputSize <= 0 || std <= 0) {
             throw new IllegalArgumentException("inputSize and std must be positive");
+        }
+        if (intensity != null && !"none".equals(intensity) && !PERCENTILE_WINDOW.equals(intensity)) {
+            throw new IllegalArgumentException("unknown intensity normalisation " + intensity);
         }
         this.inputSize = inputSize;
         this.mean = mean;
         this.std = std;
+        this.windowed = PERCENTILE_WINDOW.equals(intensity);
     }
 
     public Preprocessor(ModelManifest manifest) {
-        this(manifest.inputSize(), manifest.normalisation().mean(), manifest.normalisation().std());
+        this(manifest.inputSize(), manifest.normalisation().mean(), manifest.normalisation().std(),
+                manifest.intensity());
+    }
+
+    /** True if this preprocessor applies the percentile window (v2). */
+    public boolean windowed() {
+        return windowed;
+    }
+
+    /**
+     * Percentile window in place: {@code (x - p1) / (p99 - p1)} clamped to [0,1], percentiles from a
+     * 1024-bin histogram. A constant image (no spread) becomes all zeros. Returns the array.
+     */
+    public static float[] window(float[] unit) {
+        double[] lohi = percentiles(unit);
+        double span = lohi[1] - lohi[0];
+        for (int i = 0; i < unit.length; i++) {
+            double v = span <= 1e-6 ? 0 : (unit[i] - lohi[0]) / span;
+            unit[i] = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
+        }
+        return unit;
+    }
+
+    /** The 1st-99th percentile spread of a [0,1] image: near 0 for blank or constant images. */
+    public static double spread(float[] unit) {
+        double[] lohi = percentiles(unit);
+        return lohi[1] - lohi[0];
+    }
+
+    private static double[] percentiles(float[] unit) {
+        final int bins = 1024;
+        int[] hist = new int[bins];
+        for (float v : unit) {
+            int b = (int) (v * (bins - 1) + 0.5f);
+            hist[b < 0 ? 0 : (b >= bins ? bins - 1 : b)]++;
+        }
+        long lowRank = (long) Math.floor(LOW_PERCENTILE * (unit.length - 1));
+        long highRank = (long) Math.ceil(HIGH_PERCENTILE * (unit.length - 1));
+        double lo = 0;
+        double hi = 1;
+        long seen = 0;
+        boolean loSet = false;
+        for (int b = 0; b < bins; b++) {
+            seen += hist[b];
+            if (!loSet && seen > lowRank) {
+                lo = b / (double) (bins - 1);
+                loSet = true;
+            }
+            if (seen > highRank) {
+                hi = b / (double) (bins - 1);
+                break;
+            }
+        }
+        return new double[] {lo, hi};
     }
 
     public int inputSize() {
         return inputSize;
     }
 
-    /** Full pipeline: grey, resize, scale to [0,1], normalise. */
+    /** Full pipeline: grey, resize, scale to [0,1], (v2) percentile window, normalise. */
     public float[] apply(BufferedImage image) {
-        float[] x = toUnitGrey(image);
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (x[i] - mean) / std;
+        return fromUnitGrey(toUnitGrey(image));
+    }
+
+    /** The rest of the pipeline from a resized [0,1] grey image (in place): window if v2, then normalise. */
+    public float[] fromUnitGrey(float[] unit) {
+        if (windowed) {
+            window(unit);
         }
-        return x;
+        return normalise(unit);
     }
 
     /** Grey, resized to inputSize, in [0,1], not normalised (used by training augmentation). */

@@ -40,7 +40,7 @@ class PneumoniaModelTest {
 
     @BeforeAll
     static void load() throws Exception {
-        model = PneumoniaModel.loadShipped();
+        model = PneumoniaModel.loadShipped("pneumonia-v1"); // v1 stays loadable by version
         data = findData();
         if (Boolean.getBoolean("alveolus.recordExpected")) {
             files = recordFiles();
@@ -114,7 +114,7 @@ class PneumoniaModelTest {
         assertTrue(m.trainingData().attribution().contains("Kermany"));
         assertEquals("CC BY 4.0", m.trainingData().licence());
         try (InputStream in = getClass().getClassLoader()
-                .getResourceAsStream(PneumoniaModel.SHIPPED_RESOURCE + m.paramsFile())) {
+                .getResourceAsStream(PneumoniaModel.SHIPPED_ROOT + "pneumonia-v1/" + m.paramsFile())) {
             assertNotNull(in);
             assertTrue(in.readAllBytes().length < 20 * 1024 * 1024, "shipped params under 20 MB");
         }
@@ -239,7 +239,7 @@ class PneumoniaModelTest {
     void loadFromDirectoryAndUndecodableInput(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         String[] names = {"manifest.json", model.manifest().paramsFile()};
         for (String n : names) {
-            try (InputStream in = getClass().getClassLoader().getResourceAsStream(PneumoniaModel.SHIPPED_RESOURCE + n)) {
+            try (InputStream in = getClass().getClassLoader().getResourceAsStream(PneumoniaModel.SHIPPED_ROOT + "pneumonia-v1/" + n)) {
                 Files.copy(in, dir.resolve(n));
             }
         }

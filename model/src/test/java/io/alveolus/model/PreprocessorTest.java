@@ -125,4 +125,52 @@ class PreprocessorTest {
         assertTrue(e.getMessage().contains("Cannot decode"));
         assertThrows(IllegalArgumentException.class, () -> Preprocessor.decode(new byte[0]));
     }
+
+    @Test
+    void percentileWindowDoesNotDependOnExposureOrBitDepth() {
+        Random r = new Random(3);
+        int n = 224 * 224;
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) Math.min(1, Math.max(0, 0.5 + 0.15 * r.nextGaussian()));
+        }
+        // the same film, exposed darker and with less contrast (another scanner's window)
+        float[] b = new float[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = 0.1f + 0.4f * a[i];
+        }
+        float[] wa = Preprocessor.window(a.clone());
+        float[] wb = Preprocessor.window(b.clone());
+        double maxDiff = 0;
+        for (int i = 0; i < n; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(wa[i] - wb[i]));
+        }
+        assertTrue(maxDiff < 0.02, "windowed images differ by " + maxDiff);
+        int clippedLow = 0;
+        for (float v : wa) {
+            clippedLow += v == 0f ? 1 : 0;
+        }
+        assertTrue(clippedLow > n / 200 && clippedLow < n / 40, "about 1 % clipped at 0: " + clippedLow);
+        assertTrue(Preprocessor.spread(a) > 0.3);
+        float[] constant = new float[n];
+        java.util.Arrays.fill(constant, 0.7f);
+        assertEquals(0, Preprocessor.spread(constant), 1e-9);
+        for (float v : Preprocessor.window(constant)) {
+            assertEquals(0f, v);
+        }
+    }
+
+    @Test
+    void v2PipelineWindowsBeforeNormalising() {
+        Preprocessor v1 = new Preprocessor(8, 0.5f, 0.25f);
+        Preprocessor v2 = new Preprocessor(8, 0.5f, 0.25f, Preprocessor.PERCENTILE_WINDOW);
+        assertFalse(v1.windowed());
+        assertTrue(v2.windowed());
+        BufferedImage dim = grey8(8, 8, 5);
+        float[] unit = v2.toUnitGrey(dim);
+        float[] expected = v2.normalise(Preprocessor.window(unit.clone()));
+        assertArrayEquals(expected, v2.apply(dim), 1e-6f);
+        assertArrayEquals(v1.normalise(unit.clone()), v1.apply(dim), 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> new Preprocessor(8, 0.5f, 0.25f, "histogram"));
+    }
 }
