@@ -109,6 +109,23 @@ public record ModelManifest(
         return populations == null || populationName == null ? null : populations.get(populationName);
     }
 
+    /**
+     * The population whose operating point applies to a patient of this age, or null when the age lies outside
+     * every validated population (the caller then uses {@link #defaultPopulation()} and shows "not validated").
+     * An unknown age (null) also gives null.
+     */
+    public String populationFor(Integer ageYears) {
+        if (populations == null || ageYears == null) {
+            return null;
+        }
+        for (var e : populations.entrySet()) {
+            if (ageYears >= e.getValue().minAgeYears() && ageYears <= e.getValue().maxAgeYears()) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
     /** Network outputs (1 for manifests written before v2). */
     public int outputCount() {
         return outputs == null ? 1 : outputs;
@@ -178,6 +195,17 @@ public record ModelManifest(
                     validationImages, validationPatients, trainNormal, trainPneumonia, validationNormal,
                     validationPneumonia, seed, null, null, null, null, null);
         }
+    }
+
+    /** The version the platform serves unless configured otherwise; every shipped version stays loadable. */
+    public static final String DEFAULT_VERSION = "pneumonia-v1";
+
+    /** Classpath folder of a shipped version, e.g. {@code alveolus/model/pneumonia-v2/}. */
+    public static String shippedResource(String version) {
+        if (version == null || !version.matches("[a-z0-9-]{1,40}")) {
+            throw new IllegalArgumentException("not a model version: " + version);
+        }
+        return "alveolus/model/" + version + "/";
     }
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

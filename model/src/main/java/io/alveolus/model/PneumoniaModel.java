@@ -37,10 +37,10 @@ import java.util.stream.Stream;
 public final class PneumoniaModel implements AutoCloseable {
 
     /** Classpath folder of the shipped model. */
-    public static final String SHIPPED_RESOURCE = "alveolus/model/pneumonia-v1/";
+    public static final String SHIPPED_RESOURCE = ModelManifest.shippedResource(ModelManifest.DEFAULT_VERSION);
     /** Classpath root of all shipped versions ({@code <root><version>/manifest.json}). */
     public static final String SHIPPED_ROOT = "alveolus/model/";
-    public static final String DEFAULT_VERSION = "pneumonia-v1";
+    public static final String DEFAULT_VERSION = ModelManifest.DEFAULT_VERSION;
 
     private final ModelManifest manifest;
     private final Model model;
@@ -72,10 +72,7 @@ public final class PneumoniaModel implements AutoCloseable {
 
     /** Loads a shipped model by version (e.g. {@code pneumonia-v1}), from {@value #SHIPPED_ROOT}. */
     public static PneumoniaModel loadShipped(String version) {
-        if (!version.matches("[a-z0-9-]{1,40}")) {
-            throw new IllegalArgumentException("not a model version: " + version);
-        }
-        return loadResource(SHIPPED_ROOT + version + "/");
+        return loadResource(ModelManifest.shippedResource(version));
     }
 
     private static PneumoniaModel loadResource(String resource) {

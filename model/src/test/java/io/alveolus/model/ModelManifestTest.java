@@ -44,4 +44,30 @@ class ModelManifestTest {
         assertEquals("pneumonia-v1", PneumoniaModel.prefixOf("pneumonia-v1-0000.params"));
         assertEquals("m", PneumoniaModel.prefixOf("m.params"));
     }
+
+    @Test
+    void populationsByAgeAndTheDefaultMirroredAtTopLevel() throws Exception {
+        ModelManifest.Calibration c = new ModelManifest.Calibration("platt", 1, 0);
+        var pops = new java.util.LinkedHashMap<String, ModelManifest.Population>();
+        pops.put("paediatric", new ModelManifest.Population("kids", 1, 5, c, 0.3, new double[] {0.2, 0.4}, null, null));
+        pops.put("adult", new ModelManifest.Population("adults", 18, 150, new ModelManifest.Calibration("platt", 2, 1),
+                0.6, new double[] {0.5, 0.7}, null, null));
+        ModelManifest m = new ModelManifest("pneumonia", "pneumonia-v2",
+                PneumoniaNet.describe(16, new int[] {16}, new int[] {1}, 0.2f, 1), "p.params", 224,
+                new ModelManifest.Normalisation(0.5f, 0.25f), c, 0.5, new double[] {0, 1}, null, null, "now")
+                .withPopulations(pops, "adult", new ModelManifest.Applicability("gate", 0.05, 0.4, null, null), null);
+        ModelManifest back = ModelManifest.read(new ByteArrayInputStream(m.toJson().getBytes(StandardCharsets.UTF_8)));
+        assertEquals("paediatric", back.populationFor(3));
+        assertEquals("adult", back.populationFor(18));
+        assertNull(back.populationFor(12), "6-17 is not validated");
+        assertNull(back.populationFor(0));
+        assertNull(back.populationFor(null));
+        assertEquals("adult", back.defaultPopulation());
+        assertEquals(0.6, back.threshold(), "top level mirrors the default population");
+        assertEquals(2.0, back.calibration().a());
+        assertTrue(back.population("paediatric").isThresholdValidated(0.35));
+        assertFalse(back.population("paediatric").isThresholdValidated(0.45));
+        assertEquals(0.4, back.applicability().threshold());
+        assertEquals(1, new ModelManifest("n", "v1", null, "p", 1, null, c, 0.5, null, null, null, null).outputCount());
+    }
 }

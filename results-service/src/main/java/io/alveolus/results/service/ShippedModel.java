@@ -7,10 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** The shipped model's manifest (version, threshold, validated range), read from the model jar; no inference here. */
+/** The default shipped model's manifest (version, populations, validated ranges), read from the model jar; no inference here. */
 @ApplicationScoped
 public class ShippedModel {
-    static final String MANIFEST = "alveolus/model/pneumonia-v1/manifest.json";
+    static final String MANIFEST = ModelManifest.shippedResource(ModelManifest.DEFAULT_VERSION) + "manifest.json";
     private final ModelManifest manifest;
 
     public ShippedModel() {
