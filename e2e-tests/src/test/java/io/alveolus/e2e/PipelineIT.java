@@ -217,6 +217,99 @@ class PipelineIT {
         }
     }
 
+    /** A real radiograph stored under its hash, as ingest would, for events published behind ingest's back. */
+    static String storeOriginal(byte[] image) throws Exception {
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
+        String key = "tenants/st-marys/images/" + sha;
+        MinioClient s3 = MinioClient.builder().endpoint("http://127.0.0.1:19000")
+                .credentials("alveolus", "alveolus-dev-secret").build();
+        s3.putObject(PutObjectArgs.builder().bucket("alveolus").object(key)
+                .stream(new ByteArrayInputStream(image), image.length, -1).build());
+        return sha;
+    }
+
+    @Test
+    @Order(2)
+    void poisonMessagesEndFailedWithinAMinuteAndTheLaneGoesOn() throws Exception {
+        // Issue 12: a SOP Instance UID over 64 characters (the column is varchar(64)) used to fail its batch
+        // forever and hold the lane for every tenant; so did any unclassified per-message fault (here: a study id
+        // too long for its column, which breaks the row's insert).
+        byte[] film = TestImages.bytes(TestImages.files("NORMAL", 6).get(5));
+        String sha = storeOriginal(film);
+        String key = "tenants/st-marys/images/" + sha;
+        String study = "E2E-POISON-" + UUID.randomUUID().toString().substring(0, 8);
+        UUID longUid = UUID.randomUUID();
+        var badUid = new ImageReceived(longUid, "st-marys", study, "PSEUDO-P", null, Priority.ROUTINE, key, sha,
+                "image/png", film.length, Instant.now(),
+                new ImageReceived.DicomRef("1.2.3", "1.2.3.4", "1." + "2".repeat(63), "PA"));
+        UUID longStudy = UUID.randomUUID();
+        var badStudy = new ImageReceived(longStudy, "st-marys", study + "-" + "X".repeat(200), "PSEUDO-P", null,
+                Priority.ROUTINE, key, sha, "image/png", film.length, Instant.now(), null);
+        try (var dlq = new EventProbe(Topics.IMAGE_RECEIVED_DLQ)) {
+            long t0 = System.nanoTime();
+            publishDirectly(badUid);
+            publishDirectly(badStudy);
+            // a normal study right behind the first poison event, on the same key and so the same partition
+            UUID next = UUID.fromString(upload(Tokens.device("st-marys"), TestImages.files("NORMAL", 5).get(4),
+                    study, "ROUTINE"));
+            var counts = awaitStatus(List.of(longUid, longStudy, next), Duration.ofSeconds(60),
+                    c -> c.getOrDefault("FAILED", 0) == 2 && completed(c) == 1);
+            System.out.printf("[poison] both poison events FAILED and the normal study COMPLETED %.1f s after the"
+                    + " first was published%n", (System.nanoTime() - t0) / 1e9);
+            assertEquals(Map.of("FAILED", 2, "COMPLETED", 1), counts, "within 60 s of the first failure");
+            var dead = dlq.await(r -> r.value().contains(longUid.toString()) || r.value().contains(longStudy.toString()),
+                    Duration.ofSeconds(20));
+            assertEquals(2, dead.size(), "one dead letter each");
+            assertTrue(dead.stream().anyMatch(d -> reason(d).contains("SOP Instance UID")));
+            assertTrue(dead.stream().anyMatch(d -> reason(d).contains("processing failed 3 times")));
+            given().auth().oauth2(Tokens.user("rachel")).get(results.url() + "/api/analyses/" + longUid)
+                    .then().statusCode(200).body("status", equalTo("FAILED"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void anImageTheModelMayNotReadEndsNotApplicableEverywhere() throws Exception {
+        // Issue 13: a non-radiograph (noise) gets no pneumonia probability: API, FHIR and completion event agree;
+        // a PNG radiograph's FHIR report is served too (it answered 500 for every PNG/JPEG before, issue 12).
+        java.awt.image.BufferedImage noise = new java.awt.image.BufferedImage(320, 320,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.util.Random r = new java.util.Random(7);
+        for (int y = 0; y < 320; y++) {
+            for (int x = 0; x < 320; x++) {
+                noise.getRaster().setSample(x, y, 0, r.nextInt(256));
+            }
+        }
+        Path png = java.nio.file.Files.createTempFile("noise", ".png");
+        javax.imageio.ImageIO.write(noise, "png", png.toFile());
+        String study = "E2E-NA-" + UUID.randomUUID().toString().substring(0, 8);
+        String device = Tokens.device("st-marys");
+        try (var completedEvents = new EventProbe(Topics.ANALYSIS_COMPLETED)) {
+            UUID na = UUID.fromString(upload(device, png, study, "ROUTINE"));
+            UUID film = UUID.fromString(upload(device, TestImages.files("PNEUMONIA", 7).get(6), study + "-F",
+                    "ROUTINE"));
+            var counts = awaitStatus(List.of(na, film), Duration.ofSeconds(60),
+                    c -> c.getOrDefault("NOT_APPLICABLE", 0) == 1 && completed(c) == 1);
+            assertEquals(Map.of("NOT_APPLICABLE", 1, "COMPLETED", 1), counts);
+            String token = Tokens.user("rachel");
+            given().auth().oauth2(token).get(results.url() + "/api/analyses/" + na).then().statusCode(200)
+                    .body("status", equalTo("NOT_APPLICABLE")).body("probability", org.hamcrest.Matchers.nullValue())
+                    .body("positive", org.hamcrest.Matchers.nullValue())
+                    .body("notApplicableReason", notNullValue());
+            String fhir = given().auth().oauth2(token).get(results.url() + "/api/analyses/" + na + "/fhir")
+                    .then().statusCode(200).extract().asString();
+            assertTrue(fhir.contains("Not applicable") && !fhir.contains("pneumonia-probability"), fhir);
+            String filmFhir = given().auth().oauth2(token).get(results.url() + "/api/analyses/" + film + "/fhir")
+                    .then().statusCode(200).extract().asString();
+            assertTrue(filmFhir.contains("pneumonia-probability"), "a PNG/JPEG analysis has its FHIR report");
+            given().auth().oauth2(token).get(results.url() + "/api/analyses/" + film).then().statusCode(200)
+                    .body("population", equalTo("adult"), "no age given: the default (adult) operating point");
+            var events = completedEvents.await(e -> e.value().contains(na.toString()), Duration.ofSeconds(20));
+            assertTrue(events.get(0).value().contains("\"status\":\"NOT_APPLICABLE\""), events.get(0).value());
+            assertTrue(events.get(0).value().contains("\"probability\":null"), events.get(0).value());
+        }
+    }
+
     @Test
     @Order(3)
     void workerKilledMidBatchLosesNothingAndDuplicatesNothing() throws Exception {

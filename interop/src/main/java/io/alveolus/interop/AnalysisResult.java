@@ -11,14 +11,15 @@ import java.util.Objects;
  * @param patientRef       the tenant's pseudonymous patient reference ({@link DicomMetadata#pseudonymise}), never
  *                         the raw patient id
  * @param accession        accession number, or null
- * @param studyInstanceUid DICOM Study Instance UID
- * @param status           COMPLETED or FAILED
+ * @param studyInstanceUid DICOM Study Instance UID, or null when the image did not come as DICOM (PNG/JPEG)
+ * @param status           COMPLETED, FAILED or NOT_APPLICABLE
  * @param probability      model output in [0, 1]; null when FAILED
  * @param positive         probability &gt;= threshold; null when FAILED
  * @param threshold        decision threshold in [0, 1]; null when FAILED
  * @param modelVersion     model version that produced the result
  * @param heatmapUrl       URL of the heat map image (PNG), or null
  * @param completedAt      when the analysis completed or failed
+ * @param notApplicableReason why the model may not read this image (NOT_APPLICABLE only), else null
  */
 public record AnalysisResult(
         String analysisId,
@@ -32,17 +33,28 @@ public record AnalysisResult(
         Double threshold,
         String modelVersion,
         String heatmapUrl,
-        Instant completedAt) {
+        Instant completedAt,
+        String notApplicableReason) {
 
-    public enum Status { COMPLETED, FAILED }
+    /** NOT_APPLICABLE: the applicability gate refused the image; it never carries a probability. */
+    public enum Status { COMPLETED, FAILED, NOT_APPLICABLE }
+
+    public AnalysisResult(String analysisId, String tenant, String patientRef, String accession,
+                          String studyInstanceUid, Status status, Double probability, Boolean positive,
+                          Double threshold, String modelVersion, String heatmapUrl, Instant completedAt) {
+        this(analysisId, tenant, patientRef, accession, studyInstanceUid, status, probability, positive, threshold,
+                modelVersion, heatmapUrl, completedAt, null);
+    }
 
     public AnalysisResult {
         Objects.requireNonNull(analysisId, "analysisId");
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(patientRef, "patientRef");
-        Objects.requireNonNull(studyInstanceUid, "studyInstanceUid");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(completedAt, "completedAt");
+        if (status == Status.NOT_APPLICABLE && (probability != null || positive != null)) {
+            throw new IllegalArgumentException("a NOT_APPLICABLE result has no probability");
+        }
         if (status == Status.COMPLETED) {
             Objects.requireNonNull(probability, "probability (COMPLETED)");
             Objects.requireNonNull(positive, "positive (COMPLETED)");

@@ -174,7 +174,11 @@ public final class DicomImage {
                 intValue(l, TagFromName.Columns, 0),
                 intValue(l, TagFromName.BitsStored, 0),
                 upper(string(l, TagFromName.PhotometricInterpretation)),
-                string(l, TagFromName.TransferSyntaxUID));
+                string(l, TagFromName.TransferSyntaxUID),
+                upper(string(l, TagFromName.BodyPartExamined)),
+                upper(Attribute.getDelimitedStringValuesOrNull(l, TagFromName.ImageType)),
+                PatientAge.years(string(l, TagFromName.PatientAge), string(l, TagFromName.PatientBirthDate),
+                        string(l, TagFromName.StudyDate)).orElse(null));
     }
 
     private static void checkTransferSyntax(DicomMetadata m) throws DicomRejected {

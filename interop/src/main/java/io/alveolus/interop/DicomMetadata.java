@@ -29,7 +29,25 @@ public record DicomMetadata(
         int columns,
         int bitsStored,
         String photometric,
-        String transferSyntaxUid) {
+        String transferSyntaxUid,
+        String bodyPartExamined,
+        String imageType,
+        Integer patientAgeYears) {
+
+    /** Without the applicability attributes (body part, image type) and the patient's age. */
+    public DicomMetadata(String studyInstanceUid, String seriesInstanceUid, String sopInstanceUid, String sopClassUid,
+                         String accessionNumber, String patientId, String referringPhysicianName, String modality,
+                         String viewPosition, int rows, int columns, int bitsStored, String photometric,
+                         String transferSyntaxUid) {
+        this(studyInstanceUid, seriesInstanceUid, sopInstanceUid, sopClassUid, accessionNumber, patientId,
+                referringPhysicianName, modality, viewPosition, rows, columns, bitsStored, photometric,
+                transferSyntaxUid, null, null, null);
+    }
+
+    /** Why the pneumonia model may not read this instance, from its metadata alone; empty if it may. */
+    public java.util.Optional<String> notApplicableReason() {
+        return DicomApplicability.refusal(sopClassUid, modality, viewPosition, bodyPartExamined, imageType);
+    }
 
     /**
      * The tenant's pseudonymous reference for a patient: lowercase hex HMAC-SHA256, keyed with the tenant secret, over
@@ -71,6 +89,9 @@ public record DicomMetadata(
                 + ", columns=" + columns
                 + ", bitsStored=" + bitsStored
                 + ", photometric=" + photometric
-                + ", transferSyntaxUid=" + transferSyntaxUid + "]";
+                + ", transferSyntaxUid=" + transferSyntaxUid
+                + ", bodyPartExamined=" + bodyPartExamined
+                + ", imageType=" + imageType
+                + ", patientAgeYears=" + patientAgeYears + "]";
     }
 }

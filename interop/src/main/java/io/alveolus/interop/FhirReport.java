@@ -106,10 +106,13 @@ public final class FhirReport {
         report.setSubject(subject);
         report.setEffective(new DateTimeType(completed));
         report.setIssued(completed);
-        report.addImagingStudy(new Reference()
-                .setType("ImagingStudy")
-                .setIdentifier(new Identifier().setSystem(DICOM_UID_SYSTEM).setValue("urn:oid:" + r.studyInstanceUid()))
-                .setDisplay("Study Instance UID " + r.studyInstanceUid()));
+        if (r.studyInstanceUid() != null && !r.studyInstanceUid().isBlank()) { // PNG/JPEG uploads have none
+            report.addImagingStudy(new Reference()
+                    .setType("ImagingStudy")
+                    .setIdentifier(new Identifier().setSystem(DICOM_UID_SYSTEM)
+                            .setValue("urn:oid:" + r.studyInstanceUid()))
+                    .setDisplay("Study Instance UID " + r.studyInstanceUid()));
+        }
 
         Bundle bundle = new Bundle();
         bundle.setId(uuid(r, "Bundle"));
@@ -117,6 +120,17 @@ public final class FhirReport {
         bundle.setTimestamp(completed);
         bundle.addEntry().setFullUrl("urn:uuid:" + reportId).setResource(report);
 
+        if (r.status() == AnalysisResult.Status.NOT_APPLICABLE) {
+            // the model read nothing: a final report that says so, and no probability anywhere
+            report.setStatus(DiagnosticReport.DiagnosticReportStatus.FINAL);
+            report.setConclusion("Not applicable: the model does not read this image ("
+                    + (r.notApplicableReason() == null ? "outside its intended use" : r.notApplicableReason())
+                    + "). No pneumonia estimate was made. " + CONCLUSION_DISCLAIMER);
+            report.addConclusionCode(new CodeableConcept().addCoding(new Coding(ALVEOLUS_CODES, "not-applicable",
+                    "Image outside the model's intended use")).setText("Not applicable"));
+            report.setText(narrative(report.getConclusion()));
+            return bundle;
+        }
         if (!completedOk) {
             report.setConclusion("The automated analysis could not be completed; no result is available. "
                     + CONCLUSION_DISCLAIMER);

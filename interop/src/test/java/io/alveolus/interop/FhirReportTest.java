@@ -129,6 +129,36 @@ class FhirReportTest {
     }
 
     @Test
+    void pngAnalysisWithoutDicomStudyUidGivesAValidBundle() {
+        // PNG/JPEG uploads have no Study Instance UID: this threw NullPointerException (HTTP 500) before
+        AnalysisResult png = new AnalysisResult("an-126", "hospital-a", "ab12", "ACC-7", null,
+                AnalysisResult.Status.COMPLETED, 0.91, true, 0.5, "pneumonia-v2", null, AT);
+        Bundle bundle = parse(FhirReport.build(png));
+        assertValid(bundle);
+        DiagnosticReport report = (DiagnosticReport) bundle.getEntry().get(0).getResource();
+        assertTrue(report.getImagingStudy().isEmpty(), "no ImagingStudy reference without a DICOM study");
+        assertEquals(2, bundle.getEntry().size(), "report + observation");
+    }
+
+    @Test
+    void notApplicableIsAFinalReportWithoutAnyProbability() {
+        AnalysisResult na = new AnalysisResult("an-127", "hospital-a", "ab12", null, null,
+                AnalysisResult.Status.NOT_APPLICABLE, null, null, null, "pneumonia-v2", null, AT,
+                "view LL is not frontal (PA/AP)");
+        String json = FhirReport.build(na);
+        Bundle bundle = parse(json);
+        assertValid(bundle);
+        assertEquals(1, bundle.getEntry().size(), "no Observation: the model made no estimate");
+        DiagnosticReport report = (DiagnosticReport) bundle.getEntry().get(0).getResource();
+        assertEquals(DiagnosticReport.DiagnosticReportStatus.FINAL, report.getStatus());
+        assertTrue(report.getConclusion().contains("view LL is not frontal"));
+        assertEquals("not-applicable", report.getConclusionCodeFirstRep().getCodingFirstRep().getCode());
+        assertFalse(json.contains("pneumonia-probability"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new AnalysisResult("x", "t", "p", null, null,
+                AnalysisResult.Status.NOT_APPLICABLE, 0.4, false, 0.5, "v", null, AT, "r"));
+    }
+
+    @Test
     void failedAnalysisIsACancelledReportWithoutResult() {
         Bundle bundle = parse(FhirReport.build(failed()));
         assertValid(bundle);

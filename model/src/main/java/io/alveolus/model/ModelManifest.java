@@ -198,7 +198,7 @@ public record ModelManifest(
     }
 
     /** The version the platform serves unless configured otherwise; every shipped version stays loadable. */
-    public static final String DEFAULT_VERSION = "pneumonia-v1";
+    public static final String DEFAULT_VERSION = "pneumonia-v2";
 
     /** Classpath folder of a shipped version, e.g. {@code alveolus/model/pneumonia-v2/}. */
     public static String shippedResource(String version) {

@@ -51,6 +51,12 @@ public class Analysis extends PanacheEntityBase {
     public String heatmapKey;
     @Column(name = "failure_reason")
     public String failureReason;
+    @Column(name = "not_applicable_reason")
+    public String notApplicableReason;
+    /** The population whose operating point applied (paediatric / adult), null for v1 or not applicable. */
+    public String population;
+    @Column(name = "patient_age_years")
+    public Integer patientAgeYears;
     @Column(name = "received_at", nullable = false)
     public Instant receivedAt;
     @Column(name = "completed_at")

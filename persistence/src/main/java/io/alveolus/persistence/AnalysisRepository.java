@@ -62,6 +62,53 @@ public class AnalysisRepository {
         return rows == 1;
     }
 
+    /**
+     * Records an event the worker gave up on as FAILED, whatever its fields hold: values too long for their
+     * columns are cut, identifiers that broke the insert are left out, so that the failure itself can always be
+     * stored. A row already terminal is left as it is. Must run in a transaction.
+     */
+    public void upsertFailed(ImageReceived e, String reason, String modelVersion, Instant at) {
+        Analysis.getEntityManager().createNativeQuery("""
+                insert into analysis (id, tenant, study_id, patient_ref, referring_physician, priority, image_key,
+                                      image_sha256, content_type, size_bytes, status, received_at, attempts)
+                values (:id, :tenant, :study, :patient, :physician, :priority, :key, :sha, :type, :size, 'QUEUED',
+                        :received, 0)
+                on conflict do nothing""")
+                .setParameter("id", e.analysisId()).setParameter("tenant", cut(e.tenant(), 63))
+                .setParameter("study", cut(orUnknown(e.studyId()), 128))
+                .setParameter("patient", cut(orUnknown(e.patientRef()), 128))
+                .setParameter("physician", cut(e.referringPhysician(), 128))
+                .setParameter("priority", e.priority() == null ? "ROUTINE" : e.priority().name())
+                .setParameter("key", cut(orUnknown(e.imageKey()), 256))
+                .setParameter("sha", e.sha256() != null && e.sha256().matches("[0-9a-f]{64}") ? e.sha256()
+                        : java.util.HexFormat.of().formatHex(sha256(e.analysisId().toString())))
+                .setParameter("type", cut(orUnknown(e.contentType()), 64)).setParameter("size", e.sizeBytes())
+                .setParameter("received", e.receivedAt() == null ? at : e.receivedAt()).executeUpdate();
+        Analysis.getEntityManager().createNativeQuery("""
+                update analysis set status = 'FAILED', failure_reason = :reason, model_version = :model,
+                                    completed_at = :at, attempts = attempts + 1
+                where id = :id and status not in ('COMPLETED', 'FAILED', 'NOT_APPLICABLE')""")
+                .setParameter("reason", cut(reason, 500)).setParameter("model", cut(modelVersion, 64))
+                .setParameter("at", at).setParameter("id", e.analysisId()).executeUpdate();
+    }
+
+    private static String cut(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+
+    private static String orUnknown(String s) {
+        return s == null || s.isBlank() ? "unknown" : s;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     public record Filter(AnalysisStatus status, Instant from, Instant to, Boolean positive, String studyId,
                          boolean triage) {
     }
@@ -112,6 +159,6 @@ public class AnalysisRepository {
         return new AnalysisView(a.id, a.studyId, a.patientRef, a.referringPhysician, a.priority, a.status.name(),
                 a.probability, a.positive, a.threshold, a.modelVersion, a.heatmapKey != null, a.failureReason,
                 a.receivedAt, a.completedAt, a.inferenceMs, a.reviewLabel, a.reviewComment, a.reviewedBy,
-                a.reviewedAt);
+                a.reviewedAt, a.notApplicableReason, a.population);
     }
 }

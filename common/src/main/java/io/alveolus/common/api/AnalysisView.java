@@ -25,5 +25,18 @@ public record AnalysisView(
         String reviewLabel,
         String reviewComment,
         String reviewedBy,
-        Instant reviewedAt) {
+        Instant reviewedAt,
+        String notApplicableReason,
+        String population) {
+
+    /** Status values: QUEUED, PROCESSING, COMPLETED, FAILED, NOT_APPLICABLE (no probability; see the reason). */
+    public AnalysisView(UUID id, String studyId, String patientRef, String referringPhysician, Priority priority,
+                        String status, Double probability, Boolean positive, Double threshold, String modelVersion,
+                        boolean heatmapAvailable, String failureReason, Instant receivedAt, Instant completedAt,
+                        Integer inferenceMs, String reviewLabel, String reviewComment, String reviewedBy,
+                        Instant reviewedAt) {
+        this(id, studyId, patientRef, referringPhysician, priority, status, probability, positive, threshold,
+                modelVersion, heatmapAvailable, failureReason, receivedAt, completedAt, inferenceMs, reviewLabel,
+                reviewComment, reviewedBy, reviewedAt, null, null);
+    }
 }

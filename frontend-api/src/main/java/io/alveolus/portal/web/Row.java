@@ -18,7 +18,8 @@ public record Row(UUID id, String accession, String patientRef, String priority,
         boolean flagged = Boolean.TRUE.equals(a.positive());
         String result;
         if (a.probability() == null) {
-            result = "failed".equals(status) ? "no result" : "pending";
+            result = "failed".equals(status) ? "no result"
+                    : NOT_APPLICABLE.equals(status) ? "not applicable" : "pending";
         } else {
             result = percent(a.probability()) + (flagged ? " flagged" : " not flagged");
         }
@@ -27,7 +28,10 @@ public record Row(UUID id, String accession, String patientRef, String priority,
                 review(a), a.receivedAt() == null ? "" : a.receivedAt().toString(), age(a.receivedAt(), now));
     }
 
-    /** QUEUED, PROCESSING, COMPLETED, FAILED as the clinicians say it. */
+    /** The model may not read the image (lateral, CT, not a radiograph...): no probability is shown. */
+    public static final String NOT_APPLICABLE = "not applicable";
+
+    /** QUEUED, PROCESSING, COMPLETED, FAILED, NOT_APPLICABLE as the clinicians say it. */
     public static String status(String s) {
         if (s == null) {
             return "unknown";
@@ -37,6 +41,7 @@ public record Row(UUID id, String accession, String patientRef, String priority,
             case "PROCESSING" -> "processing";
             case "COMPLETED" -> "done";
             case "FAILED" -> "failed";
+            case "NOT_APPLICABLE" -> NOT_APPLICABLE;
             default -> s.toLowerCase(Locale.ROOT);
         };
     }
@@ -51,6 +56,7 @@ public record Row(UUID id, String accession, String patientRef, String priority,
             case "processing" -> "PROCESSING";
             case "done" -> "COMPLETED";
             case "failed" -> "FAILED";
+            case NOT_APPLICABLE -> "NOT_APPLICABLE";
             default -> null;
         };
     }

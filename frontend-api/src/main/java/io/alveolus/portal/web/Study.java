@@ -14,7 +14,7 @@ public record Study(UUID id, String accession, String patientRef, String referri
                     String failureReason, String probability, boolean flagged, String threshold, String finding,
                     String modelVersion, boolean heatmap, boolean reviewed, String review, String reviewedBy,
                     String reviewedAt, String reviewComment, String modelLabel, String receivedWhen,
-                    String reviewedWhen) {
+                    String reviewedWhen, boolean notApplicable, String notApplicableReason) {
 
     public static Study of(AnalysisView a, Instant now) {
         String status = Row.status(a.status());
@@ -33,6 +33,7 @@ public record Study(UUID id, String accession, String patientRef, String referri
                 a.failureReason(), a.probability() == null ? "" : Row.percent(a.probability()), flagged, threshold,
                 finding, a.modelVersion(), a.heatmapAvailable(), a.reviewLabel() != null, Row.review(a),
                 a.reviewedBy(), a.reviewedAt() == null ? "" : a.reviewedAt().toString(), a.reviewComment(),
-                flagged ? "PNEUMONIA" : "NO_PNEUMONIA", Row.when(a.receivedAt()), Row.when(a.reviewedAt()));
+                flagged ? "PNEUMONIA" : "NO_PNEUMONIA", Row.when(a.receivedAt()), Row.when(a.reviewedAt()),
+                Row.NOT_APPLICABLE.equals(status), a.notApplicableReason());
     }
 }

@@ -2,6 +2,7 @@ package io.alveolus.worker.service;
 
 import io.alveolus.common.imaging.ImageFormat;
 import io.alveolus.interop.DicomImage;
+import io.alveolus.model.ModelManifest;
 import io.alveolus.model.PneumoniaModel;
 import io.alveolus.model.Prediction;
 import io.alveolus.model.Preprocessor;
@@ -16,7 +17,11 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Optional;
 
-/** The shipped pneumonia model, loaded once at start-up (offline: weights and natives are on the classpath). */
+/**
+ * The shipped pneumonia model, loaded once at start-up (offline: weights and natives are on the classpath).
+ * {@code alveolus.model.version} picks a shipped version (default: the newest, pneumonia-v2); earlier versions stay
+ * loadable, so a rollback is a configuration change.
+ */
 @Startup
 @ApplicationScoped
 public class ModelRunner {
@@ -25,17 +30,12 @@ public class ModelRunner {
 
     @Inject
     public ModelRunner(@ConfigProperty(name = "alveolus.model.version") Optional<String> expectedVersion) {
+        String wanted = expectedVersion.filter(v -> !v.isBlank()).orElse(ModelManifest.DEFAULT_VERSION);
         try {
-            model = PneumoniaModel.loadShipped();
+            // a deployment that asks for a version this image does not ship fails at start, never runs another
+            model = PneumoniaModel.loadShipped(wanted);
         } catch (Exception e) {
-            throw new IllegalStateException("the shipped model could not be loaded", e);
-        }
-        // A deployment that asks for one model version must not silently run another.
-        if (expectedVersion.isPresent() && !expectedVersion.get().isBlank()
-                && !expectedVersion.get().equals(version())) {
-            model.close();
-            throw new IllegalStateException("configured model version " + expectedVersion.get()
-                    + " but this worker image ships " + version());
+            throw new IllegalStateException("model version " + wanted + " is not shipped in this worker image", e);
         }
         LOG.infof("model %s loaded (threshold %.4f)", version(), threshold());
     }
@@ -56,8 +56,32 @@ public class ModelRunner {
         return Preprocessor.decode(bytes);
     }
 
-    public List<Prediction> predict(List<BufferedImage> images) {
-        return model.predict(images);
+    public ModelManifest manifest() {
+        return model.manifest();
+    }
+
+    /**
+     * The operating point for a patient: the population by age (unknown or unvalidated ages: the model's default
+     * population), and its threshold unless the tenant's override lies inside that population's validated range.
+     */
+    public OperatingPoint operatingPoint(Integer ageYears, Double tenantOverride) {
+        ModelManifest m = model.manifest();
+        String population = m.populationFor(ageYears);
+        ModelManifest.Population p = m.population(population != null ? population : m.defaultPopulation());
+        double threshold = p == null ? m.threshold() : p.threshold();
+        boolean overrideValid = tenantOverride != null
+                && (p == null ? m.isThresholdValidated(tenantOverride) : p.isThresholdValidated(tenantOverride));
+        return new OperatingPoint(p == null ? null : (population != null ? population : m.defaultPopulation()),
+                population != null || p == null, overrideValid ? tenantOverride : threshold);
+    }
+
+    /** @param validated false when the age was unknown or outside every validated population */
+    public record OperatingPoint(String population, boolean validated, double threshold) {
+    }
+
+    /** One forward pass for images that share an operating point. */
+    public List<Prediction> predict(List<BufferedImage> images, OperatingPoint op) {
+        return model.predict(images, op.population(), op.threshold());
     }
 
     public byte[] heatmapPng(Prediction p) {

@@ -43,7 +43,8 @@ public class ImageResource {
     @APIResponse(responseCode = "415", description = "Not a PNG or JPEG by its content")
     @APIResponse(responseCode = "422", description = "Absurd dimensions, decompression bomb or corrupt image")
     public Response upload(@RestForm("file") FileUpload file, @RestForm String studyId, @RestForm String patientRef,
-                           @RestForm String referringPhysician, @RestForm String priority) {
+                           @RestForm String referringPhysician, @RestForm String priority,
+                           @RestForm String patientAge) {
         var caller = callers.tenantCaller();
         if (file == null) {
             throw ProblemException.badRequest("a 'file' part with the image is required");
@@ -55,8 +56,21 @@ public class ImageResource {
             throw new UncheckedIOException(e);
         }
         UploadReceipt receipt = ingest.ingest(caller.tenant(),
-                new IngestService.Submission(studyId, patientRef, referringPhysician, priority), bytes);
+                new IngestService.Submission(studyId, patientRef, referringPhysician, priority,
+                        ageYears(patientAge)), bytes);
         return Response.status(receipt.duplicate() ? 200 : 202)
                 .location(URI.create("/api/analyses/" + receipt.analysisId())).entity(receipt).build();
+    }
+
+    /** The optional patientAge field: whole years 0-130, digits only (the model's operating point depends on it). */
+    static Integer ageYears(String s) {
+        if (s == null || s.isEmpty()) {
+            return null;
+        }
+        if (!s.matches("[0-9]{1,3}") || Integer.parseInt(s) > io.alveolus.interop.PatientAge.MAX_YEARS) {
+            throw ProblemException.badRequest("patientAge must be whole years from 0 to "
+                    + io.alveolus.interop.PatientAge.MAX_YEARS);
+        }
+        return Integer.parseInt(s);
     }
 }

@@ -8,6 +8,7 @@ import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.imaging.ImageInspector;
 import io.alveolus.interop.DecodedDicom;
 import io.alveolus.interop.DicomImage;
+import io.alveolus.interop.DicomIdentifiers;
 import io.alveolus.interop.DicomMetadata;
 import io.alveolus.interop.DicomRejected;
 import io.alveolus.common.problem.ProblemException;
@@ -61,7 +62,12 @@ public class IngestService {
     @ConfigProperty(name = "alveolus.pseudonym.secret")
     String pseudonymSecret;
 
-    public record Submission(String studyId, String patientRef, String referringPhysician, String priority) {
+    /** {@code patientAgeYears}: optional, 0-130; a DICOM's own PatientAge / BirthDate is used when absent. */
+    public record Submission(String studyId, String patientRef, String referringPhysician, String priority,
+                             Integer patientAgeYears) {
+        public Submission(String studyId, String patientRef, String referringPhysician, String priority) {
+            this(studyId, patientRef, referringPhysician, priority, null);
+        }
     }
 
     /** Accepts one image (PNG, JPEG or DICOM), or throws the problem that explains why not. */
@@ -128,15 +134,17 @@ public class IngestService {
         String sha = sha256(image);
         var event = new ImageReceived(Analysis.idFor(tenant.value(), studyId, sha), tenant.value(), studyId,
                 patientRef, physician(s), priority(s), ObjectStore.imageKey(tenant, sha), sha,
-                inspection.format().mediaType(), image.length, Instant.now(), null);
+                inspection.format().mediaType(), image.length, Instant.now(), null, s.patientAgeYears());
         return accept(tenant, event, image);
     }
 
     private UploadReceipt doIngestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
         DicomMetadata m = dicom.metadata();
-        if (m.sopInstanceUid() == null || m.sopInstanceUid().isBlank()) {
-            throw ProblemException.unprocessable("the DICOM file has no SOP Instance UID");
-        }
+        // what the database and the worker will refuse is refused here, before anything is stored or published
+        DicomIdentifiers.problem(m.studyInstanceUid(), m.seriesInstanceUid(), m.sopInstanceUid(), m.viewPosition())
+                .ifPresent(p -> {
+                    throw ProblemException.unprocessable(p);
+                });
         String study = s.studyId() != null && !s.studyId().isBlank() ? s.studyId()
                 : m.accessionNumber() != null && !m.accessionNumber().isBlank() ? m.accessionNumber()
                 : m.studyInstanceUid();
@@ -149,7 +157,8 @@ public class IngestService {
                 patientRef, physician(s), priority(s), ObjectStore.imageKey(tenant, sha), sha,
                 ImageFormat.DICOM.mediaType(), image.length, Instant.now(),
                 new ImageReceived.DicomRef(m.studyInstanceUid(), m.seriesInstanceUid(), m.sopInstanceUid(),
-                        m.viewPosition()));
+                        m.viewPosition(), m.notApplicableReason().orElse(null)),
+                s.patientAgeYears() != null ? s.patientAgeYears() : m.patientAgeYears());
         return accept(tenant, event, image);
     }
 

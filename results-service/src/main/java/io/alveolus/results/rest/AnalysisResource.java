@@ -112,13 +112,13 @@ public class AnalysisResource {
         Analysis a = load(callers.tenantCaller(), id);
         if (!a.status.terminal()) {
             throw new ProblemException(409, "urn:alveolus:problem:not-completed", "Conflict",
-                    "the analysis is " + a.status + "; a report exists once it is completed or failed");
+                    "the analysis is " + a.status + "; a report exists once it is completed, not applicable or failed");
         }
         String heatmap = a.heatmapKey == null ? null
                 : uri.getBaseUriBuilder().path("api/analyses").path(a.id.toString()).path("heatmap").build().toString();
         var result = new AnalysisResult(a.id.toString(), a.tenant, a.patientRef, a.studyId, a.studyInstanceUid,
-                a.status == AnalysisStatus.COMPLETED ? AnalysisResult.Status.COMPLETED : AnalysisResult.Status.FAILED,
-                a.probability, a.positive, a.threshold, a.modelVersion, heatmap, a.completedAt);
+                AnalysisResult.Status.valueOf(a.status.name()), a.probability, a.positive, a.threshold,
+                a.modelVersion, heatmap, a.completedAt, a.notApplicableReason);
         return Response.ok(FhirReport.build(result), "application/fhir+json").build();
     }
 
