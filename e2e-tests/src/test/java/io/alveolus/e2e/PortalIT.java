@@ -79,7 +79,7 @@ class PortalIT {
         while (System.nanoTime() < end) {
             status = given().auth().oauth2(token).get(results.url() + "/api/analyses/" + id).then().statusCode(200)
                     .extract().path("status");
-            if (status.equals("COMPLETED") || status.equals("FAILED")) {
+            if (status.equals("COMPLETED") || status.equals("FAILED") || status.equals("NOT_APPLICABLE")) {
                 return status;
             }
             Thread.sleep(250);
@@ -173,9 +173,13 @@ class PortalIT {
         assertTrue(browser.find("#probability").getText().matches("\\d+\\.\\d%"));
         assertTrue(browser.find("#finding").getText().contains("threshold"));
         assertFalse(browser.find("#model-version").getText().isBlank());
-        assertTrue(browser.find("#metrics").getText().contains("AUROC"));
+        String metrics = browser.find("#metrics").getText();
+        assertTrue(metrics.contains("AUROC") && metrics.contains("internal test") && metrics.contains("paediatric")
+                && metrics.contains("adult") && metrics.contains("95% CI"), "internal-test figures per population: " + metrics);
+        assertFalse(metrics.contains("validation"), "validation figures are not shown as earned: " + metrics);
         String footer = browser.find("footer").getText();
-        assertTrue(footer.contains("not a diagnosis") && footer.contains("Kermany") && footer.contains("CC BY 4.0"), footer);
+        assertTrue(footer.contains("not a diagnosis") && footer.contains("Kermany") && footer.contains("CC BY 4.0")
+                && footer.contains("NIH Clinical Center"), footer);
         assertTrue(browser.all("#review-form").isEmpty(), "a physician cannot review");
         browser.screenshot("04-study-heatmap");
 
@@ -192,6 +196,38 @@ class PortalIT {
         assertEquals(403L, fetchStatus("/upload"));
         logout();
         browser.screenshot("05-after-logout-keycloak-login");
+    }
+
+    @Test
+    @Order(10)
+    void aNonRadiographIsShownNotApplicableWithoutAnyProbability() throws Exception {
+        java.awt.image.BufferedImage text = new java.awt.image.BufferedImage(400, 300,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        var g = text.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, 400, 300);
+        g.setColor(java.awt.Color.BLACK);
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 18));
+        for (int y = 30; y < 300; y += 26) {
+            g.drawString("Referral letter: chest film requested, cough for 3 days", 8, y);
+        }
+        g.dispose();
+        Path png = java.nio.file.Files.createTempFile("letter", ".png");
+        javax.imageio.ImageIO.write(text, "png", png.toFile());
+        String study = "NA-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String id = given().auth().oauth2(Tokens.device("st-marys")).multiPart("file", png.toFile(), "image/png")
+                .multiPart("studyId", study).multiPart("patientRef", "PSEUDO-NA").multiPart("referringPhysician", "alice")
+                .post(ingest.url() + "/api/images").then().statusCode(202).extract().path("analysisId");
+        assertEquals("NOT_APPLICABLE", awaitAnalysed("alice", id));
+        login("alice");
+        browser.get(portal.url() + "/studies/" + id);
+        browser.await(Duration.ofSeconds(30), "study page", d -> d.getCurrentUrl().endsWith("/studies/" + id));
+        assertEquals("not applicable", browser.find("#study-status").getText());
+        assertTrue(browser.find("#not-applicable").getText().startsWith("Not applicable:"));
+        assertTrue(browser.all("#probability").isEmpty() && browser.all("#finding").isEmpty()
+                && browser.all("#heatmap").isEmpty(), "no probability, finding or heat map");
+        browser.screenshot("09-study-not-applicable");
+        logout();
     }
 
     @Test

@@ -197,8 +197,12 @@ public record ModelManifest(
         }
     }
 
-    /** The version the platform serves unless configured otherwise; every shipped version stays loadable. */
-    public static final String DEFAULT_VERSION = "pneumonia-v2";
+    /**
+     * The version the platform serves unless configured otherwise; every shipped version stays loadable.
+     * Not a compile-time constant on purpose: callers read it at run time, so shipping a new default never leaves
+     * a stale copy inlined in a class that was not recompiled.
+     */
+    public static final String DEFAULT_VERSION = String.valueOf("pneumonia-v2");
 
     /** Classpath folder of a shipped version, e.g. {@code alveolus/model/pneumonia-v2/}. */
     public static String shippedResource(String version) {

@@ -65,12 +65,12 @@ public final class PneumoniaModel implements AutoCloseable {
         this.preprocessor = new Preprocessor(manifest);
     }
 
-    /** Loads the default model shipped in this jar ({@value #SHIPPED_RESOURCE}). */
+    /** Loads the default model shipped in this jar ({@link #SHIPPED_RESOURCE}). */
     public static PneumoniaModel loadShipped() {
         return loadShipped(DEFAULT_VERSION);
     }
 
-    /** Loads a shipped model by version (e.g. {@code pneumonia-v1}), from {@value #SHIPPED_ROOT}. */
+    /** Loads a shipped model by version (e.g. {@code pneumonia-v1}), from {@link #SHIPPED_ROOT}. */
     public static PneumoniaModel loadShipped(String version) {
         return loadResource(ModelManifest.shippedResource(version));
     }
