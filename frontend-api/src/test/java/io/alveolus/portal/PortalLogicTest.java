@@ -6,6 +6,7 @@ import io.alveolus.common.events.Priority;
 import io.alveolus.portal.live.LiveResults;
 import io.alveolus.portal.web.CsrfGuardAccess;
 import io.alveolus.portal.web.Row;
+import io.alveolus.portal.web.Study;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -67,5 +68,53 @@ class PortalLogicTest {
         assertEquals("COMPLETED", Row.apiStatus("done"));
         assertEquals(null, Row.apiStatus("drop table"));
         assertEquals("2026-01-31 10:05 UTC", Row.when(Instant.parse("2026-01-31T10:05:59Z")));
+    }
+
+    static AnalysisView notApplicable(String reason, Double p, Boolean positive, Double threshold, boolean heatmap) {
+        return new AnalysisView(UUID.randomUUID(), "ACC-NA", "PSEUDO-1", "alice", Priority.ROUTINE, "NOT_APPLICABLE",
+                p, positive, threshold, "pneumonia-v2", heatmap, null, Instant.now().minusSeconds(60),
+                Instant.now(), null, null, null, null, null, reason, null);
+    }
+
+    @Test
+    void notApplicableRowsAndStudiesShowTheReasonAndNothingOfAReading() {
+        Row row = Row.of(notApplicable("lateral view (ViewPosition LL)", null, null, null, false), Instant.now());
+        assertEquals("not applicable", row.status());
+        assertEquals("not applicable: lateral view (ViewPosition LL)", row.result());
+        assertFalse(row.flagged());
+        assertEquals("not applicable", Row.of(notApplicable(null, null, null, null, false), Instant.now()).result());
+        // the filter: the portal's word and the API's status map both ways
+        assertEquals("NOT_APPLICABLE", Row.apiStatus(Row.status("NOT_APPLICABLE")));
+        assertEquals(null, Row.apiStatus("NOT_APPLICABLE"), "only the portal's own words are accepted");
+
+        Study study = Study.of(notApplicable("lateral view (ViewPosition LL)", null, null, null, false), Instant.now());
+        assertTrue(study.notApplicable());
+        assertEquals("lateral view (ViewPosition LL)", study.notApplicableReason());
+        assertFalse(study.done(), "not done: no review form");
+        assertFalse(study.failed());
+        assertEquals("", study.probability());
+        assertEquals("", study.finding());
+        assertEquals("", study.threshold());
+        assertFalse(study.heatmap());
+        assertFalse(study.flagged());
+
+        // even a view that (wrongly) carried a reading shows none of it for a not-applicable analysis
+        AnalysisView leaky = notApplicable("blank image", 0.97, true, 0.5, true);
+        Row leakyRow = Row.of(leaky, Instant.now());
+        assertEquals("not applicable: blank image", leakyRow.result());
+        assertFalse(leakyRow.flagged());
+        Study leakyStudy = Study.of(leaky, Instant.now());
+        assertEquals("", leakyStudy.probability());
+        assertEquals("", leakyStudy.finding());
+        assertEquals("", leakyStudy.threshold());
+        assertFalse(leakyStudy.heatmap());
+        assertFalse(leakyStudy.flagged());
+
+        // a completed study keeps its reading and has no reason
+        Study done = Study.of(view("COMPLETED", 0.873, true, null, Priority.ROUTINE), Instant.now());
+        assertTrue(done.done());
+        assertFalse(done.notApplicable());
+        assertEquals("87.3%", done.probability());
+        assertEquals(null, done.notApplicableReason());
     }
 }

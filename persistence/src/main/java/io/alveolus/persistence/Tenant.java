@@ -20,8 +20,53 @@ public class Tenant extends PanacheEntityBase {
     public String status = "ACTIVE";
     @Column(name = "retention_days", nullable = false)
     public int retentionDays = 3650;
+    /**
+     * The single decision threshold override of a model without populations (pneumonia-v1); null: the model's.
+     * Not used for a model with populations: a v1-calibrated threshold is not valid on v2's per-population scales.
+     */
     @Column(name = "threshold_override")
     public Double thresholdOverride;
+    /** The override of the paediatric population's operating point (pneumonia-v2 and later); null: the model's. */
+    @Column(name = "threshold_override_paediatric")
+    public Double thresholdOverridePaediatric;
+    /** The override of the adult population's operating point (pneumonia-v2 and later); null: the model's. */
+    @Column(name = "threshold_override_adult")
+    public Double thresholdOverrideAdult;
+
+    /** The populations that have an override column, as the model manifests name them. */
+    public static final java.util.Set<String> OVERRIDE_POPULATIONS = java.util.Set.of("paediatric", "adult");
+
+    /**
+     * The override for a population's operating point, or null when none is set. {@code population} null means a
+     * model without populations (v1): its single override. A population without a column has none.
+     */
+    public Double thresholdOverrideFor(String population) {
+        if (population == null) {
+            return thresholdOverride;
+        }
+        return switch (population) {
+            case "paediatric" -> thresholdOverridePaediatric;
+            case "adult" -> thresholdOverrideAdult;
+            default -> null;
+        };
+    }
+
+    /**
+     * Sets (or, with null, clears) the override for a population; {@code population} null: the single override of
+     * a model without populations. The caller validates the value against the model's range first.
+     */
+    public void setThresholdOverride(String population, Double value) {
+        if (population == null) {
+            thresholdOverride = value;
+            return;
+        }
+        switch (population) {
+            case "paediatric" -> thresholdOverridePaediatric = value;
+            case "adult" -> thresholdOverrideAdult = value;
+            default -> throw new IllegalArgumentException("no threshold override column for population " + population);
+        }
+    }
+
     @Column(name = "device_client_id")
     public String deviceClientId;
     @Column(nullable = false)

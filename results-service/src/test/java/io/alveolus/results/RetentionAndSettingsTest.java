@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -98,5 +99,88 @@ class RetentionAndSettingsTest {
                 .put("/api/tenant/settings").then().statusCode(200).body("thresholdOverride", equalTo((float) range[0]));
         given().auth().oauth2(adam).contentType("application/json").body("{\"clearThresholdOverride\":true}")
                 .put("/api/tenant/settings").then().statusCode(200).body("thresholdOverride", equalTo(null));
+    }
+
+    /** What the database holds for st-marys (the worker reads these columns, not the API's view). */
+    static Double[] storedOverrides() {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Tenant t = Tenant.findById("st-marys");
+            return new Double[]{t.thresholdOverride, t.thresholdOverridePaediatric, t.thresholdOverrideAdult};
+        });
+    }
+
+    static io.restassured.response.ValidatableResponse put(String token, String body) {
+        return given().auth().oauth2(token).contentType("application/json").body(body).put("/api/tenant/settings")
+                .then();
+    }
+
+    @Test
+    void eachPopulationHasItsOwnOverrideInsideItsOwnRange() {
+        String adam = Tokens.user("adam");
+        var kids = model.manifest().population("paediatric");
+        var adults = model.manifest().population("adult");
+        double[] kidsRange = kids.validatedThresholdRange();
+        double[] adultRange = adults.validatedThresholdRange();
+        assertEquals("adult", model.manifest().defaultPopulation());
+        try {
+            given().auth().oauth2(adam).get("/api/tenant/settings").then().statusCode(200)
+                    .body("defaultPopulation", equalTo("adult"))
+                    .body("populations.paediatric.modelThreshold", equalTo((float) kids.threshold()))
+                    .body("populations.paediatric.minAgeYears", equalTo(kids.minAgeYears()))
+                    .body("populations.adult.validatedThresholdRange[1]", equalTo((float) adultRange[1]))
+                    .body("thresholdOverrides.keySet()", org.hamcrest.Matchers.contains("paediatric", "adult"));
+
+            // inside each population's own range: both stored, each in its own column
+            double kidsValue = kidsRange[0];
+            double adultValue = adultRange[1];
+            put(adam, "{\"thresholdOverrides\":{\"paediatric\":" + kidsValue + ",\"adult\":" + adultValue + "}}")
+                    .statusCode(200)
+                    .body("thresholdOverrides.paediatric", equalTo((float) kidsValue))
+                    .body("thresholdOverrides.adult", equalTo((float) adultValue))
+                    .body("thresholdOverride", equalTo((float) adultValue)); // the default population's
+            Double[] stored = storedOverrides();
+            assertEquals(kidsValue, stored[1]);
+            assertEquals(adultValue, stored[2]);
+
+            // a paediatric threshold is not an adult one: the ranges do not overlap at these values
+            assertTrue(kidsValue > adultRange[1], "the test needs a paediatric value outside the adult range");
+            put(adam, "{\"thresholdOverrides\":{\"adult\":" + kidsValue + "}}").statusCode(422)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:alveolus:problem:threshold-not-validated"))
+                    .body("detail", org.hamcrest.Matchers.containsString("adult"));
+            put(adam, "{\"thresholdOverrides\":{\"paediatric\":" + (kidsRange[1] + 0.001) + "}}").statusCode(422)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:alveolus:problem:threshold-not-validated"));
+            put(adam, "{\"thresholdOverrides\":{\"paediatric\":" + (kidsRange[0] - 0.001) + "}}").statusCode(422);
+            put(adam, "{\"thresholdOverrides\":{\"teenager\":0.5}}").statusCode(422)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:alveolus:problem:unknown-population"));
+            put(adam, "{\"thresholdOverrides\":{\"Adult\":" + adultValue + "}}").statusCode(422)
+                    .body("type", equalTo("urn:alveolus:problem:unknown-population"));
+            // one bad entry refuses the whole change, retention included
+            put(adam, "{\"retentionDays\":42,\"thresholdOverrides\":{\"paediatric\":" + kidsRange[1]
+                    + ",\"adult\":2}}").statusCode(422);
+            assertEquals(List.of(kidsValue, adultValue), List.of(storedOverrides()[1], storedOverrides()[2]));
+            given().auth().oauth2(adam).get("/api/tenant/settings").then()
+                    .body("retentionDays", org.hamcrest.Matchers.not(equalTo(42)));
+            // the same override twice in one change is ambiguous
+            put(adam, "{\"thresholdOverride\":" + adultValue + ",\"thresholdOverrides\":{\"adult\":"
+                    + adultValue + "}}").statusCode(400);
+
+            // the old single field is the default population's override; a null entry clears one population only
+            put(adam, "{\"thresholdOverride\":" + adultRange[0] + "}").statusCode(200)
+                    .body("thresholdOverrides.adult", equalTo((float) adultRange[0]));
+            put(adam, "{\"thresholdOverrides\":{\"paediatric\":null}}").statusCode(200)
+                    .body("thresholdOverrides.paediatric", equalTo(null))
+                    .body("thresholdOverrides.adult", equalTo((float) adultRange[0]));
+            stored = storedOverrides();
+            assertNull(stored[1]);
+            assertEquals(adultRange[0], stored[2]);
+        } finally {
+            put(adam, "{\"thresholdOverrides\":{\"paediatric\":null,\"adult\":null}}").statusCode(200);
+        }
+        Double[] stored = storedOverrides();
+        assertNull(stored[1]);
+        assertNull(stored[2]);
     }
 }

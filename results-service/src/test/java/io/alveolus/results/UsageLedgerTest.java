@@ -53,15 +53,7 @@ class UsageLedgerTest {
         var failed = event("st-marys", "FAILED", 2, false);
         var b1 = event("northside", "COMPLETED", 3, false);
         // a1 and a2 twice, as a worker that crashed before committing its offsets re-announces them
-        List<AnalysisCompleted> sent = List.of(a1, a2, a1, a3, failed, b1, a2);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", EventProbe.BOOTSTRAP);
-        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            for (AnalysisCompleted e : sent) {
-                producer.send(new ProducerRecord<>(Topics.ANALYSIS_COMPLETED, e.analysisId().toString(),
-                        JSON.writeValueAsString(e))).get();
-            }
-        }
+        send(List.of(a1, a2, a1, a3, failed, b1, a2));
         long end = System.nanoTime() + 30_000_000_000L;
         while (rows() < 4 && System.nanoTime() < end) {
             Thread.sleep(200);
@@ -79,10 +71,10 @@ class UsageLedgerTest {
         String csv = given().auth().oauth2(Tokens.user("olga")).queryParam("period", period.toString())
                 .queryParam("format", "csv").get("/api/admin/usage").then().statusCode(200)
                 .contentType("text/csv").extract().asString();
-        assertEquals("tenant,day,studies,overage_studies,inference_ms,storage_bytes\n"
-                + "northside," + period.atDay(3) + ",1,0,40,1300\n"
-                + "st-marys," + period.atDay(1) + ",2,1,80,2600\n"
-                + "st-marys," + period.atDay(2) + ",1,0,40,1300\n", csv);
+        assertEquals("tenant,day,studies,overage_studies,inference_ms,storage_bytes,not_applicable\n"
+                + "northside," + period.atDay(3) + ",1,0,40,1300,0\n"
+                + "st-marys," + period.atDay(1) + ",2,1,80,2600,0\n"
+                + "st-marys," + period.atDay(2) + ",1,0,40,1300,0\n", csv);
 
         // a hospital's administrator sees only the hospital's own usage
         given().auth().oauth2(Tokens.user("adam")).queryParam("period", period.toString()).get("/api/tenant/usage")
@@ -94,6 +86,58 @@ class UsageLedgerTest {
                 .then().statusCode(400).contentType("application/problem+json");
         given().auth().oauth2(Tokens.user("olga")).queryParam("format", "xml").get("/api/admin/usage")
                 .then().statusCode(400);
+    }
+
+    /** What the worker announces for an image the model may not read: no probability, a reason. */
+    AnalysisCompleted notApplicable(String tenant, int day, boolean overage) {
+        Instant at = period.atDay(day).atTime(11, 0).toInstant(ZoneOffset.UTC);
+        // model time and bytes as the worker reports them: the ledger must still not bill any of it
+        return new AnalysisCompleted(UUID.randomUUID(), tenant, "ACC-NA", "NOT_APPLICABLE", null, null,
+                "pneumonia-v2", null, at, at.minusSeconds(2), 40, 1000, null, overage,
+                "not a frontal chest radiograph", null);
+    }
+
+    @Test
+    void notApplicableAnalysesAreCountedApartAndNeverBilled() throws Exception {
+        var a1 = event("st-marys", "COMPLETED", 4, false);
+        var na1 = notApplicable("st-marys", 4, false);
+        var na2 = notApplicable("st-marys", 5, true); // over the allowance, yet nothing to bill
+        var nb1 = notApplicable("northside", 5, false);
+        send(List.of(a1, na1, na2, nb1, na1, na2)); // na1 and na2 re-announced
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (rows() < 4 && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(1000);
+        assertEquals(4, rows(), "a1 and the three not-applicable analyses, once each");
+        given().get("/q/metrics").then().statusCode(200).body(org.hamcrest.Matchers.containsString(
+                "alveolus_usage_not_applicable_total{tenant=\"northside\"}"));
+
+        given().auth().oauth2(Tokens.user("olga")).queryParam("period", period.toString()).get("/api/admin/usage")
+                .then().statusCode(200)
+                .body("totals.st-marys.studies", equalTo(1)).body("totals.st-marys.notApplicable", equalTo(2))
+                .body("totals.st-marys.overageStudies", equalTo(0)).body("totals.st-marys.inferenceMs", equalTo(40))
+                .body("totals.st-marys.storageBytes", equalTo(1300))
+                .body("totals.northside.studies", equalTo(0)).body("totals.northside.notApplicable", equalTo(1))
+                .body("totals.northside.inferenceMs", equalTo(0)).body("totals.northside.storageBytes", equalTo(0))
+                .body("days", hasSize(3));
+        String csv = given().auth().oauth2(Tokens.user("adam")).queryParam("period", period.toString())
+                .queryParam("format", "csv").get("/api/tenant/usage").then().statusCode(200)
+                .contentType("text/csv").extract().asString();
+        assertEquals("tenant,day,studies,overage_studies,inference_ms,storage_bytes,not_applicable\n"
+                + "st-marys," + period.atDay(4) + ",1,0,40,1300,1\n"
+                + "st-marys," + period.atDay(5) + ",0,0,0,0,1\n", csv);
+    }
+
+    static void send(List<AnalysisCompleted> events) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", EventProbe.BOOTSTRAP);
+        try (var producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (AnalysisCompleted e : events) {
+                producer.send(new ProducerRecord<>(Topics.ANALYSIS_COMPLETED, e.analysisId().toString(),
+                        JSON.writeValueAsString(e))).get();
+            }
+        }
     }
 
     @Test

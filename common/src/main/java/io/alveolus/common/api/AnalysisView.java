@@ -5,7 +5,15 @@ import io.alveolus.common.events.Priority;
 import java.time.Instant;
 import java.util.UUID;
 
-/** An analysis as the results API returns it (and the portal reads it). No pixel data, no names. */
+/**
+ * An analysis as the results API returns it (and the portal reads it). No pixel data, no names.
+ * {@code status}: QUEUED, PROCESSING, COMPLETED, FAILED (see {@code failureReason}) or NOT_APPLICABLE (the model
+ * may not read the image: {@code notApplicableReason} says why; {@code probability}, {@code positive},
+ * {@code threshold} and {@code population} are null and there is no heat map).
+ *
+ * @param population the population whose operating point was applied ({@code "paediatric"} or {@code "adult"}),
+ *                   or null (a model without populations, not read)
+ */
 public record AnalysisView(
         UUID id,
         String studyId,
@@ -29,7 +37,7 @@ public record AnalysisView(
         String notApplicableReason,
         String population) {
 
-    /** Status values: QUEUED, PROCESSING, COMPLETED, FAILED, NOT_APPLICABLE (no probability; see the reason). */
+    /** Before pneumonia-v2: no applicability gate, no population. */
     public AnalysisView(UUID id, String studyId, String patientRef, String referringPhysician, Priority priority,
                         String status, Double probability, Boolean positive, Double threshold, String modelVersion,
                         boolean heatmapAvailable, String failureReason, Instant receivedAt, Instant completedAt,

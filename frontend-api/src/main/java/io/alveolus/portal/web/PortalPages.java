@@ -114,7 +114,7 @@ public class PortalPages {
     private static String link(Filters f, int page) {
         StringBuilder s = new StringBuilder("/?view=").append(f.view()).append("&page=").append(page);
         if (!f.status().isBlank()) {
-            s.append("&status=").append(f.status());
+            s.append("&status=").append(java.net.URLEncoder.encode(f.status(), java.nio.charset.StandardCharsets.UTF_8));
         }
         if (f.flagged()) {
             s.append("&flagged=true");

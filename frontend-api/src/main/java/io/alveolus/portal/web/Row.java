@@ -15,11 +15,14 @@ public record Row(UUID id, String accession, String patientRef, String priority,
 
     public static Row of(AnalysisView a, Instant now) {
         String status = status(a.status());
-        boolean flagged = Boolean.TRUE.equals(a.positive());
+        boolean notApplicable = NOT_APPLICABLE.equals(status);
+        // not applicable: whatever a row might hold, no probability and no flag is shown for it
+        boolean flagged = !notApplicable && Boolean.TRUE.equals(a.positive());
         String result;
-        if (a.probability() == null) {
-            result = "failed".equals(status) ? "no result"
-                    : NOT_APPLICABLE.equals(status) ? "not applicable" : "pending";
+        if (notApplicable) {
+            result = notApplicable(a);
+        } else if (a.probability() == null) {
+            result = "failed".equals(status) ? "no result" : "pending";
         } else {
             result = percent(a.probability()) + (flagged ? " flagged" : " not flagged");
         }
@@ -30,6 +33,12 @@ public record Row(UUID id, String accession, String patientRef, String priority,
 
     /** The model may not read the image (lateral, CT, not a radiograph...): no probability is shown. */
     public static final String NOT_APPLICABLE = "not applicable";
+
+    /** "not applicable: " and the reason the model may not read the image (or just "not applicable"). */
+    static String notApplicable(AnalysisView a) {
+        String reason = a.notApplicableReason();
+        return reason == null || reason.isBlank() ? NOT_APPLICABLE : NOT_APPLICABLE + ": " + reason;
+    }
 
     /** QUEUED, PROCESSING, COMPLETED, FAILED, NOT_APPLICABLE as the clinicians say it. */
     public static String status(String s) {

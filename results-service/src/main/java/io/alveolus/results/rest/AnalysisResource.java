@@ -163,14 +163,15 @@ public class AnalysisResource {
         return analyses.find(caller, uuid).orElseThrow(() -> ProblemException.notFound("analysis"));
     }
 
+    /** Absent or empty: any status; otherwise exactly a status name (any case), else 400. */
     private static AnalysisStatus parseStatus(String s) {
-        if (s == null || s.isBlank()) {
+        if (s == null || s.isEmpty()) {
             return null;
         }
         try {
-            return AnalysisStatus.valueOf(s.toUpperCase(java.util.Locale.ROOT));
+            return AnalysisStatus.parse(s);
         } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest("unknown status '" + s + "'");
+            throw ProblemException.badRequest(e.getMessage());
         }
     }
 

@@ -41,11 +41,16 @@ public class TenantAdminResource {
     public record NewTenant(String id, String name, Integer retentionDays, String plan) {
     }
 
+    /** {@code thresholdOverride}: the v1 (no populations) override; {@code thresholdOverrides}: v2's per population. */
     public record TenantView(String id, String name, String status, int retentionDays, Double thresholdOverride,
-                             String deviceClientId, Instant createdAt) {
+                             String deviceClientId, Instant createdAt, java.util.Map<String, Double> thresholdOverrides) {
         static TenantView of(Tenant t) {
+            java.util.Map<String, Double> overrides = new java.util.TreeMap<>();
+            for (String p : Tenant.OVERRIDE_POPULATIONS) {
+                overrides.put(p, t.thresholdOverrideFor(p));
+            }
             return new TenantView(t.id, t.name, t.status, t.retentionDays, t.thresholdOverride, t.deviceClientId,
-                    t.createdAt);
+                    t.createdAt, overrides);
         }
     }
 

@@ -3,6 +3,7 @@ package io.alveolus.results.rest;
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
+import io.alveolus.model.ModelManifest;
 import io.alveolus.persistence.Tenant;
 import io.alveolus.persistence.audit.Audited;
 import io.alveolus.results.service.ShippedModel;
@@ -17,58 +18,131 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-/** A hospital's own settings, for its tenant administrators. */
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A hospital's own settings, for its tenant administrators. Decision threshold overrides are per population when
+ * the shipped model has populations (pneumonia-v2: paediatric, adult), each inside its population's validated
+ * range; a model without populations (v1) has the single override and range it always had.
+ */
 @Path("/api/tenant/settings")
 @RolesAllowed(Roles.TENANT_ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class TenantSettingsResource {
+    static final String NOT_VALIDATED = "urn:alveolus:problem:threshold-not-validated";
+    static final String UNKNOWN_POPULATION = "urn:alveolus:problem:unknown-population";
+
     @Inject
     CallerResolver callers;
     @Inject
     ShippedModel model;
 
+    /**
+     * {@code thresholdOverride}, {@code modelThreshold} and {@code validatedThresholdRange} are those of the
+     * model's {@code defaultPopulation} (the one used when the patient's age is unknown), or of the model itself
+     * when it has no populations. {@code populations}: every population's operating point and validated range;
+     * {@code thresholdOverrides}: this tenant's override per population (null: the population's own threshold).
+     */
     public record Settings(String tenant, String name, String status, int retentionDays, Double thresholdOverride,
-                           double modelThreshold, double[] validatedThresholdRange, String modelVersion) {
+                           double modelThreshold, double[] validatedThresholdRange, String modelVersion,
+                           String defaultPopulation, Map<String, PopulationSettings> populations,
+                           Map<String, Double> thresholdOverrides) {
     }
 
-    public record Change(Integer retentionDays, Double thresholdOverride, Boolean clearThresholdOverride) {
+    public record PopulationSettings(String description, int minAgeYears, int maxAgeYears, double modelThreshold,
+                                     double[] validatedThresholdRange) {
+    }
+
+    /**
+     * Every field optional. {@code thresholdOverrides}: population name to a threshold inside that population's
+     * validated range, or to null to clear it. {@code thresholdOverride} / {@code clearThresholdOverride}: the
+     * default population's (or, for a model without populations, the single) override, as before.
+     */
+    public record Change(Integer retentionDays, Double thresholdOverride, Boolean clearThresholdOverride,
+                         Map<String, Double> thresholdOverrides) {
     }
 
     @GET
-    @Operation(summary = "This tenant's settings and the model's validated threshold range")
+    @Operation(summary = "This tenant's settings and the model's validated threshold range per population")
     public Settings get() {
-        return view(tenant());
+        return view(tenant(), model.manifest());
     }
 
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     @Transactional
     @Audited(value = "tenant.settings.change", resource = "tenant")
-    @Operation(summary = "Change retention or the decision threshold (only within the model's validated range)")
+    @Operation(summary = "Change retention or the decision thresholds (only within each population's validated range)")
     public Settings change(Change change) {
         Tenant t = tenant();
         if (change == null) {
             throw ProblemException.badRequest("a JSON body is required");
         }
+        if (change.retentionDays() != null
+                && (change.retentionDays() < 1 || change.retentionDays() > 36500)) {
+            throw ProblemException.badRequest("retentionDays must be between 1 and 36500");
+        }
+        Map<String, Double> overrides = thresholdChanges(model.manifest(), change);
         if (change.retentionDays() != null) {
-            if (change.retentionDays() < 1 || change.retentionDays() > 36500) {
-                throw ProblemException.badRequest("retentionDays must be between 1 and 36500");
-            }
             t.retentionDays = change.retentionDays();
         }
-        if (Boolean.TRUE.equals(change.clearThresholdOverride())) {
-            t.thresholdOverride = null;
-        } else if (change.thresholdOverride() != null) {
-            double[] range = model.validatedThresholdRange();
-            double v = change.thresholdOverride();
-            if (range == null || v < range[0] || v > range[1]) {
-                throw new ProblemException(422, "urn:alveolus:problem:threshold-not-validated", "Threshold not validated",
-                        "the threshold must lie in the model's validated range "
-                                + (range == null ? "(none published)" : "[" + range[0] + ", " + range[1] + "]"));
+        // key null: the single override of a model without populations
+        overrides.forEach(t::setThresholdOverride);
+        return view(t, model.manifest());
+    }
+
+    /**
+     * The threshold overrides a change sets (value null: cleared), by population (key null: the single override
+     * of a model without populations), after checking each against the manifest; nothing is changed here.
+     *
+     * @throws ProblemException 422 for a threshold outside its validated range or an unknown population, 400 for
+     *                          a change that names the same override twice
+     */
+    public static Map<String, Double> thresholdChanges(ModelManifest m, Change change) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        boolean perPopulation = m != null && m.populations() != null && !m.populations().isEmpty();
+        boolean single = Boolean.TRUE.equals(change.clearThresholdOverride()) || change.thresholdOverride() != null;
+        if (single) {
+            String population = perPopulation ? m.defaultPopulation() : null;
+            if (perPopulation && m.population(population) == null) {
+                throw new ProblemException(422, UNKNOWN_POPULATION, "Unknown population",
+                        "the model has no default population: set thresholdOverrides per population "
+                                + m.populations().keySet());
             }
-            t.thresholdOverride = v;
+            double[] range = m == null ? null
+                    : perPopulation ? m.population(population).validatedThresholdRange() : m.validatedThresholdRange();
+            out.put(population, Boolean.TRUE.equals(change.clearThresholdOverride()) ? null
+                    : validated(change.thresholdOverride(), range, population));
         }
-        return view(t);
+        if (change.thresholdOverrides() != null) {
+            for (var e : change.thresholdOverrides().entrySet()) {
+                String name = e.getKey();
+                ModelManifest.Population p = m == null ? null : m.population(name);
+                if (p == null || !Tenant.OVERRIDE_POPULATIONS.contains(name)) {
+                    throw new ProblemException(422, UNKNOWN_POPULATION, "Unknown population",
+                            "no population '" + name + "' to set a threshold for; "
+                                    + (perPopulation ? "the model has " + m.populations().keySet()
+                                    : "this model has no populations: use thresholdOverride"));
+                }
+                if (out.containsKey(name)) {
+                    throw ProblemException.badRequest("thresholdOverride(s) name the " + name
+                            + " override twice: give it once");
+                }
+                out.put(name, e.getValue() == null ? null : validated(e.getValue(), p.validatedThresholdRange(), name));
+            }
+        }
+        return out;
+    }
+
+    private static double validated(double v, double[] range, String population) {
+        if (range == null || range.length != 2 || !(v >= range[0] && v <= range[1])) {
+            throw new ProblemException(422, NOT_VALIDATED, "Threshold not validated",
+                    "the threshold must lie in " + (population == null ? "the model's" : "the " + population
+                            + " population's") + " validated range "
+                            + (range == null ? "(none published)" : "[" + range[0] + ", " + range[1] + "]"));
+        }
+        return v;
     }
 
     private Tenant tenant() {
@@ -79,8 +153,22 @@ public class TenantSettingsResource {
         return t;
     }
 
-    private Settings view(Tenant t) {
-        return new Settings(t.id, t.name, t.status, t.retentionDays, t.thresholdOverride, model.threshold(),
-                model.validatedThresholdRange(), model.version());
+    public static Settings view(Tenant t, ModelManifest m) {
+        Map<String, PopulationSettings> pops = new LinkedHashMap<>();
+        Map<String, Double> overrides = new LinkedHashMap<>();
+        boolean perPopulation = m != null && m.populations() != null && !m.populations().isEmpty();
+        if (perPopulation) {
+            m.populations().forEach((name, p) -> {
+                pops.put(name, new PopulationSettings(p.description(), p.minAgeYears(), p.maxAgeYears(),
+                        p.threshold(), p.validatedThresholdRange()));
+                overrides.put(name, t.thresholdOverrideFor(name));
+            });
+        }
+        String defaultPopulation = perPopulation ? m.defaultPopulation() : null;
+        Double single = !perPopulation ? t.thresholdOverrideFor(null)
+                : defaultPopulation == null ? null : t.thresholdOverrideFor(defaultPopulation);
+        return new Settings(t.id, t.name, t.status, t.retentionDays, single,
+                m == null ? Double.NaN : m.threshold(), m == null ? null : m.validatedThresholdRange(),
+                m == null ? null : m.version(), defaultPopulation, pops, overrides);
     }
 }

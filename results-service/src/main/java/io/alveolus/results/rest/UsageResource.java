@@ -33,7 +33,16 @@ public class UsageResource {
     @Inject
     CallerResolver callers;
 
-    public record Totals(long studies, long overageStudies, long inferenceMs, long storageBytes) {
+    /** {@code notApplicable}: analyses the model may not read, counted here and in none of the billed figures. */
+    public record Totals(long studies, long overageStudies, long inferenceMs, long storageBytes, long notApplicable) {
+        static Totals of(DailyUsage d) {
+            return new Totals(d.studies(), d.overageStudies(), d.inferenceMs(), d.storageBytes(), d.notApplicable());
+        }
+
+        Totals plus(Totals o) {
+            return new Totals(studies + o.studies, overageStudies + o.overageStudies, inferenceMs + o.inferenceMs,
+                    storageBytes + o.storageBytes, notApplicable + o.notApplicable);
+        }
     }
 
     public record Export(String period, Map<String, Totals> totals, List<DailyUsage> days) {
@@ -70,9 +79,7 @@ public class UsageResource {
         }
         Map<String, Totals> totals = new TreeMap<>();
         for (DailyUsage d : days) {
-            totals.merge(d.tenant(), new Totals(d.studies(), d.overageStudies(), d.inferenceMs(), d.storageBytes()),
-                    (a, b) -> new Totals(a.studies() + b.studies(), a.overageStudies() + b.overageStudies(),
-                            a.inferenceMs() + b.inferenceMs(), a.storageBytes() + b.storageBytes()));
+            totals.merge(d.tenant(), Totals.of(d), Totals::plus);
         }
         return Response.ok(new Export(month.toString(), totals, days), MediaType.APPLICATION_JSON).build();
     }
