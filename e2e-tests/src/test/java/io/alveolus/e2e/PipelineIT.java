@@ -303,7 +303,7 @@ class PipelineIT {
                     .then().statusCode(200).extract().asString();
             assertTrue(filmFhir.contains("pneumonia-probability"), "a PNG/JPEG analysis has its FHIR report");
             given().auth().oauth2(token).get(results.url() + "/api/analyses/" + film).then().statusCode(200)
-                    .body("population", equalTo("adult"), "no age given: the default (adult) operating point");
+                    .body("population", equalTo("adult")); // no age given: the default (adult) operating point
             var events = completedEvents.await(e -> e.value().contains(na.toString()), Duration.ofSeconds(20));
             assertTrue(events.get(0).value().contains("\"status\":\"NOT_APPLICABLE\""), events.get(0).value());
             assertTrue(events.get(0).value().contains("\"probability\":null"), events.get(0).value());
