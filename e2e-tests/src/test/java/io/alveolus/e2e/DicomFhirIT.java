@@ -1,6 +1,7 @@
 package io.alveolus.e2e;
 
 import ca.uhn.fhir.validation.ResultSeverityEnum;
+import io.alveolus.common.testing.TestDicom;
 import io.alveolus.common.testing.TestImages;
 import io.alveolus.common.testing.Tokens;
 import io.alveolus.interop.FhirReport;
@@ -16,10 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,18 +27,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * DICOM in through STOW-RS and FHIR out, across the real services. Fixtures are made here from a real X-ray with
- * Debian's dcmtk (installed by stack/install-interop-deps.sh).
+ * DICOM in through STOW-RS and FHIR out, across the real services. Fixtures are made from a real X-ray with
+ * Debian's dcmtk ({@link TestDicom}; installed by stack/install-interop-deps.sh).
  */
 class DicomFhirIT {
     static ServiceProcess ingest;
     static ServiceProcess results;
     static ServiceProcess worker;
-    static Path dir;
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("alveolus-dicom-e2e");
         ingest = new ServiceProcess("ingest-service", 18291).start();
         results = new ServiceProcess("results-service", 18293).start();
         worker = new ServiceProcess("inference-worker", 18292).start();
@@ -56,44 +51,18 @@ class DicomFhirIT {
         }
     }
 
-    static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed (run stack/install-interop-deps.sh?): " + out);
-        }
-    }
-
-    /** A grey JPEG of a real X-ray, and the same JPEG wrapped as a DX DICOM instance with the given view. */
-    static byte[][] fixture(Path source, String name, String view, String modality) throws Exception {
-        BufferedImage src = ImageIO.read(source.toFile());
-        BufferedImage grey = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_BYTE_GRAY);
-        grey.getGraphics().drawImage(src, 0, 0, null);
-        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
-        ImageIO.write(grey, "jpeg", jpeg);
-        Files.write(dir.resolve(name + ".jpg"), jpeg.toByteArray());
-        run("img2dcm", name + ".jpg", name + ".dcm");
-        run("dcmodify", "-nb", "-i", "(0008,0060)=" + modality, "-i", "(0018,5101)=" + view,
-                "-i", "(0008,0050)=ACC-" + name, "-i", "(0010,0020)=MRN-" + name, name + ".dcm");
-        return new byte[][]{jpeg.toByteArray(), Files.readAllBytes(dir.resolve(name + ".dcm"))};
-    }
-
-    static byte[] multipartRelated(String boundary, List<byte[]> parts) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.write(("--" + boundary + "\r\nContent-Type: application/dicom\r\n\r\n").getBytes());
-            out.write(p);
-            out.write("\r\n".getBytes());
-        }
-        out.write(("--" + boundary + "--\r\n").getBytes());
-        return out.toByteArray();
+    /** A grey JPEG of a real X-ray, and the same JPEG wrapped as a DICOM instance with the given view. */
+    static byte[][] fixture(Path source, String name, String view, String modality) {
+        byte[] jpeg = TestDicom.greyJpeg(source);
+        return new byte[][]{jpeg, TestDicom.wrap(jpeg, "(0008,0060)=" + modality, "(0018,5101)=" + view,
+                "(0008,0050)=ACC-" + name, "(0010,0020)=MRN-" + name)};
     }
 
     static String stow(String token, List<byte[]> parts, int expectedStatus) throws Exception {
         String boundary = "alveolus-" + UUID.randomUUID();
         return given().auth().oauth2(token)
                 .contentType("multipart/related; type=\"application/dicom\"; boundary=" + boundary)
-                .body(multipartRelated(boundary, parts)).post(ingest.url() + "/api/dicomweb/studies")
+                .body(TestDicom.multipartRelated(boundary, parts)).post(ingest.url() + "/api/dicomweb/studies")
                 .then().statusCode(expectedStatus).contentType("application/dicom+json").extract().asString();
     }
 
@@ -151,8 +120,36 @@ class DicomFhirIT {
         // FHIR out: valid R4, tenant-scoped
         String fhir = given().auth().oauth2(rachel).get(results.url() + "/api/analyses/" + dicomId + "/fhir")
                 .then().statusCode(200).contentType("application/fhir+json").extract().asString();
+        assertValidR4(fhir);
+        assertTrue(fhir.contains("DiagnosticReport") && fhir.contains("Observation"));
+        assertTrue(!fhir.contains("MRN-"), "no raw patient id in FHIR");
+        given().auth().oauth2(Tokens.user("nora")).get(results.url() + "/api/analyses/" + dicomId + "/fhir")
+                .then().statusCode(404);
+    }
+
+    @Test
+    void aJpegAnalysisHasAValidFhirReportWithoutADicomStudy() throws Exception {
+        // Issue 12: every PNG/JPEG analysis answered 500 here (NullPointerException on the Study Instance UID)
+        String id = given().auth().oauth2(Tokens.device("st-marys"))
+                .multiPart("file", "x.jpg", TestImages.bytes(TestImages.files("NORMAL", 8).get(7)), "image/jpeg")
+                .multiPart("studyId", "JPEG-FHIR-" + UUID.randomUUID().toString().substring(0, 8))
+                .multiPart("patientRef", "PSEUDO-F").post(ingest.url() + "/api/images").then().statusCode(202)
+                .extract().path("analysisId");
+        String rachel = Tokens.user("rachel");
+        assertEquals("COMPLETED", awaitDone(rachel, id).getString("status"));
+        String fhir = given().auth().oauth2(rachel).get(results.url() + "/api/analyses/" + id + "/fhir")
+                .then().statusCode(200).contentType("application/fhir+json").extract().asString();
+        assertValidR4(fhir);
         Bundle bundle = FhirReport.fhirContext().newJsonParser().parseResource(Bundle.class, fhir);
+        var report = (org.hl7.fhir.r4.model.DiagnosticReport) bundle.getEntryFirstRep().getResource();
+        assertTrue(report.getImagingStudy().isEmpty(), "no ImagingStudy: a JPEG upload has no DICOM study");
+        assertTrue(fhir.contains("pneumonia-probability") && fhir.contains("Media"), fhir);
+    }
+
+    /** The bundle is valid FHIR R4 by HAPI's instance validator (no error, no fatal message). */
+    static void assertValidR4(String fhir) {
         var ctx = FhirReport.fhirContext();
+        Bundle bundle = ctx.newJsonParser().parseResource(Bundle.class, fhir);
         var chain = new ValidationSupportChain(new DefaultProfileValidationSupport(ctx),
                 new CommonCodeSystemsTerminologyService(ctx), new InMemoryTerminologyServerValidationSupport(ctx),
                 new SnapshotGeneratingValidationSupport(ctx));
@@ -160,9 +157,5 @@ class DicomFhirIT {
         var errors = result.getMessages().stream().filter(m -> m.getSeverity() == ResultSeverityEnum.ERROR
                 || m.getSeverity() == ResultSeverityEnum.FATAL).map(m -> m.getLocationString() + " " + m.getMessage()).toList();
         assertTrue(errors.isEmpty(), String.join("\n", errors));
-        assertTrue(fhir.contains("DiagnosticReport") && fhir.contains("Observation"));
-        assertTrue(!fhir.contains("MRN-"), "no raw patient id in FHIR");
-        given().auth().oauth2(Tokens.user("nora")).get(results.url() + "/api/analyses/" + dicomId + "/fhir")
-                .then().statusCode(404);
     }
 }

@@ -7,6 +7,7 @@ import io.alveolus.common.events.ImageReceived;
 import io.alveolus.common.events.Priority;
 import io.alveolus.common.events.Topics;
 import io.alveolus.common.testing.EventProbe;
+import io.alveolus.common.testing.TestDicom;
 import io.alveolus.common.testing.TestImages;
 import io.alveolus.common.testing.Tokens;
 import io.minio.MinioClient;
@@ -228,42 +229,79 @@ class PipelineIT {
         return sha;
     }
 
+    /** A stored DICOM's image-received event, built from the file as ingest builds it, but never checked. */
+    static ImageReceived dicomEvent(byte[] dicom, String study) throws Exception {
+        String sha = storeOriginal(dicom);
+        var m = io.alveolus.interop.DicomImage.decode(dicom).metadata();
+        return new ImageReceived(UUID.randomUUID(), "st-marys", study, "PSEUDO-P", null, Priority.ROUTINE,
+                "tenants/st-marys/images/" + sha, sha, "application/dicom", dicom.length, Instant.now(),
+                new ImageReceived.DicomRef(m.studyInstanceUid(), m.seriesInstanceUid(), m.sopInstanceUid(),
+                        m.viewPosition()));
+    }
+
     @Test
     @Order(2)
     void poisonMessagesEndFailedWithinAMinuteAndTheLaneGoesOn() throws Exception {
-        // Issue 12: a SOP Instance UID over 64 characters (the column is varchar(64)) used to fail its batch
-        // forever and hold the lane for every tenant; so did any unclassified per-message fault (here: a study id
-        // too long for its column, which breaks the row's insert).
-        byte[] film = TestImages.bytes(TestImages.files("NORMAL", 6).get(5));
-        String sha = storeOriginal(film);
-        String key = "tenants/st-marys/images/" + sha;
-        String study = "E2E-POISON-" + UUID.randomUUID().toString().substring(0, 8);
-        UUID longUid = UUID.randomUUID();
-        var badUid = new ImageReceived(longUid, "st-marys", study, "PSEUDO-P", null, Priority.ROUTINE, key, sha,
-                "image/png", film.length, Instant.now(),
-                new ImageReceived.DicomRef("1.2.3", "1.2.3.4", "1." + "2".repeat(63), "PA"));
-        UUID longStudy = UUID.randomUUID();
-        var badStudy = new ImageReceived(longStudy, "st-marys", study + "-" + "X".repeat(200), "PSEUDO-P", null,
-                Priority.ROUTINE, key, sha, "image/png", film.length, Instant.now(), null);
+        // Issue 12: a stored DICOM whose SOP Instance UID has 65 characters (the column is varchar(64)) failed its
+        // batch forever and held the lane for every tenant; so did a ViewPosition over 16 characters and any
+        // per-message fault the worker could not classify. Here all three sit on one partition (same study), with
+        // a normal study uploaded right behind them.
+        Path xray = TestImages.files("NORMAL", 6).get(5);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String study = "E2E-POISON-" + tag;
+        String device = Tokens.device("st-marys");
+        String takenUid = TestDicom.uid(40);
+        byte[] first = TestDicom.radiograph(xray, takenUid, "PA", "PF-" + tag);
+        UUID firstId = UUID.fromString(given().auth().oauth2(device).multiPart("file", "x.dcm", first,
+                "application/dicom").post(ingest.url() + "/api/images").then().statusCode(202).extract()
+                .path("analysisId"));
+        assertEquals(Map.of("COMPLETED", 1), awaitStatus(List.of(firstId), Duration.ofSeconds(60),
+                c -> completed(c) == 1), "a DICOM holding the SOP Instance UID the third event reuses");
+
+        var longUid = dicomEvent(TestDicom.radiograph(xray, TestDicom.uid(65), "PA", "PU-" + tag), study);
+        var longView = dicomEvent(TestDicom.radiograph(xray, TestDicom.uid(40), "POSTEROANTERIOR-X", "PV-" + tag),
+                study);
+        // unclassified: the first DICOM's instance again under another id and study, as a replay from anywhere but
+        // ingest (which keys DICOM by the SOP Instance UID) would send it; its row can never be inserted
+        var replay = dicomEvent(first, study);
+        List<UUID> poison = List.of(longUid.analysisId(), longView.analysisId(), replay.analysisId());
         try (var dlq = new EventProbe(Topics.IMAGE_RECEIVED_DLQ)) {
-            long t0 = System.nanoTime();
-            publishDirectly(badUid);
-            publishDirectly(badStudy);
-            // a normal study right behind the first poison event, on the same key and so the same partition
-            UUID next = UUID.fromString(upload(Tokens.device("st-marys"), TestImages.files("NORMAL", 5).get(4),
-                    study, "ROUTINE"));
-            var counts = awaitStatus(List.of(longUid, longStudy, next), Duration.ofSeconds(60),
-                    c -> c.getOrDefault("FAILED", 0) == 2 && completed(c) == 1);
-            System.out.printf("[poison] both poison events FAILED and the normal study COMPLETED %.1f s after the"
-                    + " first was published%n", (System.nanoTime() - t0) / 1e9);
-            assertEquals(Map.of("FAILED", 2, "COMPLETED", 1), counts, "within 60 s of the first failure");
-            var dead = dlq.await(r -> r.value().contains(longUid.toString()) || r.value().contains(longStudy.toString()),
+            long t0 = System.currentTimeMillis();
+            publishDirectly(longUid);
+            publishDirectly(longView);
+            publishDirectly(replay);
+            UUID next = UUID.fromString(upload(device, TestImages.files("NORMAL", 5).get(4), study, "ROUTINE"));
+            List<UUID> all = new ArrayList<>(poison);
+            all.add(next);
+            var counts = awaitStatus(all, Duration.ofSeconds(90),
+                    c -> c.getOrDefault("FAILED", 0) == 3 && completed(c) == 1);
+            for (UUID id : all) {
+                System.out.printf("[poison] %s %s %.1f s after the first poison event was published%n", id,
+                        id.equals(next) ? "normal study COMPLETED" : "FAILED",
+                        (Stack.completedAtMillis(id) - t0) / 1000.0);
+            }
+            assertEquals(Map.of("FAILED", 3, "COMPLETED", 1), counts);
+            for (UUID id : poison) {
+                assertTrue(Stack.completedAtMillis(id) - t0 < 60_000, "FAILED within 60 s of its first failure");
+            }
+            var dead = dlq.await(r -> poison.stream().anyMatch(id -> r.value().contains(id.toString())),
                     Duration.ofSeconds(20));
-            assertEquals(2, dead.size(), "one dead letter each");
-            assertTrue(dead.stream().anyMatch(d -> reason(d).contains("SOP Instance UID")));
-            assertTrue(dead.stream().anyMatch(d -> reason(d).contains("processing failed 3 times")));
-            given().auth().oauth2(Tokens.user("rachel")).get(results.url() + "/api/analyses/" + longUid)
+            assertEquals(3, dead.size(), "one dead letter each");
+            var reasons = dead.stream().map(PipelineIT::reason).toList();
+            assertTrue(reasons.stream().anyMatch(r -> r.contains("SOP Instance UID is not a valid DICOM UID")), reasons.toString());
+            assertTrue(reasons.stream().anyMatch(r -> r.contains("ViewPosition has 17 characters")), reasons.toString());
+            assertTrue(reasons.stream().anyMatch(r -> r.startsWith("processing failed 3 times")), reasons.toString());
+            String rachel = Tokens.user("rachel");
+            given().auth().oauth2(rachel).get(results.url() + "/api/analyses/" + longUid.analysisId())
                     .then().statusCode(200).body("status", equalTo("FAILED"));
+            given().auth().oauth2(rachel).get(results.url() + "/api/analyses/" + firstId)
+                    .then().statusCode(200).body("status", equalTo("COMPLETED"));
+            String metrics = given().get(worker.url() + "/q/metrics").then().statusCode(200).extract().asString();
+            for (String series : List.of("alveolus_worker_dead_letters_total{lane=\"routine\",reason=\"invalid-fields\"}",
+                    "alveolus_worker_dead_letters_total{lane=\"routine\",reason=\"unprocessable\"}",
+                    "alveolus_worker_lane_last_progress_seconds{lane=\"routine\"}")) {
+                assertTrue(metrics.contains(series), series);
+            }
         }
     }
 

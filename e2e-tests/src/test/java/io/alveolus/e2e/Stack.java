@@ -41,6 +41,12 @@ final class Stack {
         return counts;
     }
 
+    /** When an analysis became terminal, in epoch milliseconds (0 while it is not). */
+    static long completedAtMillis(UUID id) throws SQLException {
+        return single("select coalesce((extract(epoch from completed_at) * 1000)::bigint, 0) from analysis where id = ?",
+                id);
+    }
+
     static long rowsForStudies(String studyPrefix) throws SQLException {
         try (Connection c = DriverManager.getConnection(JDBC, "alveolus", "alveolus");
              var st = c.prepareStatement("select count(*) from analysis where study_id like ?")) {

@@ -1,9 +1,11 @@
 package io.alveolus.ingest;
 
+import io.alveolus.common.events.StoredFields;
 import io.alveolus.common.events.Topics;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;
 import io.alveolus.common.testing.EventProbe;
+import io.alveolus.common.testing.TestDicom;
 import io.alveolus.common.testing.TestImages;
 import io.alveolus.common.testing.Tokens;
 import io.alveolus.persistence.Analysis;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
@@ -130,6 +134,81 @@ class ImageUploadTest {
             assertTrue(urgentProbe.await(r -> r.key().endsWith(study), Duration.ofSeconds(1)).isEmpty(),
                     "no event in the urgent lane either");
         }
+    }
+
+    @Test
+    void dicomWhoseFieldsTheDatabaseWouldRefuseIsRefusedBeforeAnythingIsStoredOrPublished() throws Exception {
+        // Issue 12: a 65-character SOP Instance UID (the column is varchar(64)) used to be stored and published,
+        // then the insert failed and the device was told 503 "retry"; the worker retried it forever.
+        var xray = TestImages.files("NORMAL", 3).get(2);
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String longUid = TestDicom.uid(65);
+        byte[] badUid = TestDicom.radiograph(xray, longUid, "PA", "ACC-U" + tag);
+        byte[] badView = TestDicom.radiograph(xray, TestDicom.uid(40), "POSTEROANTERIOR-X", "ACC-V" + tag);
+        byte[] good = TestDicom.radiograph(xray, TestDicom.uid(64), "PA", "ACC-G" + tag);
+        String device = Tokens.device("st-marys");
+        try (var probe = new EventProbe(Topics.IMAGE_RECEIVED);
+             var urgentProbe = new EventProbe(Topics.IMAGE_RECEIVED_URGENT)) {
+            given().auth().oauth2(device).multiPart("file", "x.dcm", badUid, "application/dicom")
+                    .post("/api/images").then().statusCode(422).contentType("application/problem+json")
+                    .body("status", equalTo(422))
+                    .body("detail", org.hamcrest.Matchers.containsString("SOP Instance UID is not a valid DICOM UID"));
+            given().auth().oauth2(device).multiPart("file", "x.dcm", badView, "application/dicom")
+                    .post("/api/images").then().statusCode(422).contentType("application/problem+json")
+                    .body("detail", equalTo("the ViewPosition has 17 characters; at most 16 can be stored"));
+
+            // STOW-RS: the same two fail per instance (A900: values not valid), the good one is stored
+            String boundary = "b-" + tag;
+            var stow = given().auth().oauth2(device)
+                    .contentType("multipart/related; type=\"application/dicom\"; boundary=" + boundary)
+                    .body(TestDicom.multipartRelated(boundary, List.of(badUid, good, badView)))
+                    .post("/api/dicomweb/studies").then().statusCode(202)
+                    .extract().jsonPath();
+            assertEquals(List.of(0xA900, 0xA900), stow.getList("'00081198'.Value.'00081197'.Value.flatten()"));
+            assertEquals(longUid, stow.getList("'00081198'.Value.'00081155'.Value.flatten()").get(0));
+            assertEquals(1, stow.getList("'00081199'.Value").size(), "the valid instance is stored");
+
+            for (String refused : List.of("ACC-U" + tag, "ACC-V" + tag)) {
+                assertEquals(0, as(ST_MARYS, () -> Analysis.count("studyId", refused)), "no row for " + refused);
+            }
+            for (byte[] b : new byte[][]{badUid, badView}) {
+                assertFalse(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(b))), "no object");
+            }
+            assertEquals(1, probe.await(r -> r.key().endsWith("ACC-G" + tag), Duration.ofSeconds(10)).size(),
+                    "the valid instance's event (the probe sees events)");
+            assertTrue(probe.await(r -> r.key().contains(tag) && !r.key().endsWith("ACC-G" + tag),
+                    Duration.ofSeconds(2)).isEmpty(), "no event for a refused instance");
+            assertTrue(urgentProbe.await(r -> r.key().contains(tag), Duration.ofSeconds(1)).isEmpty());
+        }
+    }
+
+    @Test
+    void priorityIsAnExactName() {
+        byte[] real = TestImages.bytes(TestImages.files("NORMAL", 1).get(0));
+        given().auth().oauth2(Tokens.device("st-marys")).multiPart("file", "x", real, "image/jpeg")
+                .multiPart("studyId", study()).multiPart("patientRef", "P1").multiPart("priority", "URGENT\0")
+                .post("/api/images").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", equalTo("priority must be ROUTINE or URGENT"));
+    }
+
+    @Test
+    void storedFieldLimitsAreTheColumnsOfTheSchema() {
+        // StoredFields (common) checks what the Flyway schema (persistence) holds: the two must not drift apart
+        Map<String, Integer> widths = new java.util.HashMap<>();
+        as(ST_MARYS, () -> Analysis.getEntityManager().createNativeQuery("""
+                select column_name, character_maximum_length from information_schema.columns
+                where table_name = 'analysis' and character_maximum_length is not null""").getResultList())
+                .forEach(r -> widths.put((String) ((Object[]) r)[0], ((Number) ((Object[]) r)[1]).intValue()));
+        Map<String, Integer> expected = Map.of("tenant", StoredFields.TENANT, "study_id", StoredFields.STUDY_ID,
+                "patient_ref", StoredFields.PATIENT_REF, "referring_physician", StoredFields.REFERRING_PHYSICIAN,
+                "image_key", StoredFields.IMAGE_KEY, "content_type", StoredFields.CONTENT_TYPE,
+                "study_instance_uid", StoredFields.UID, "sop_instance_uid", StoredFields.UID,
+                "view_position", StoredFields.VIEW_POSITION, "image_sha256", 64);
+        expected.forEach((column, width) -> assertEquals(width, widths.get(column), column));
+        String age = as(ST_MARYS, () -> (String) Analysis.getEntityManager().createNativeQuery(
+                "select pg_get_constraintdef(oid) from pg_constraint where conname = 'analysis_patient_age_ck'")
+                .getSingleResult());
+        assertTrue(age.contains(">= 0") && age.contains("<= " + StoredFields.MAX_AGE_YEARS), age);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.alveolus.persistence;
 import io.alveolus.common.api.AnalysisView;
 import io.alveolus.common.api.Page;
 import io.alveolus.common.events.ImageReceived;
+import io.alveolus.common.events.StoredFields;
 import io.alveolus.common.tenancy.Caller;
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.common.tenancy.TenantId;
@@ -65,7 +66,8 @@ public class AnalysisRepository {
     /**
      * Records an event the worker gave up on as FAILED, whatever its fields hold: values too long for their
      * columns are cut, identifiers that broke the insert are left out, so that the failure itself can always be
-     * stored. A row already terminal is left as it is. Must run in a transaction.
+     * stored. A row already terminal is left as it is, and so is a row of another tenant that happens to hold the
+     * id (this is a native query: no tenant filter applies unless it names one). Must run in a transaction.
      */
     public void upsertFailed(ImageReceived e, String reason, String modelVersion, Instant at) {
         Analysis.getEntityManager().createNativeQuery("""
@@ -74,26 +76,33 @@ public class AnalysisRepository {
                 values (:id, :tenant, :study, :patient, :physician, :priority, :key, :sha, :type, :size, 'QUEUED',
                         :received, 0)
                 on conflict do nothing""")
-                .setParameter("id", e.analysisId()).setParameter("tenant", cut(e.tenant(), 63))
-                .setParameter("study", cut(orUnknown(e.studyId()), 128))
-                .setParameter("patient", cut(orUnknown(e.patientRef()), 128))
-                .setParameter("physician", cut(e.referringPhysician(), 128))
+                .setParameter("id", e.analysisId()).setParameter("tenant", cut(e.tenant(), StoredFields.TENANT))
+                .setParameter("study", cut(orUnknown(e.studyId()), StoredFields.STUDY_ID))
+                .setParameter("patient", cut(orUnknown(e.patientRef()), StoredFields.PATIENT_REF))
+                .setParameter("physician", cut(e.referringPhysician(), StoredFields.REFERRING_PHYSICIAN))
                 .setParameter("priority", e.priority() == null ? "ROUTINE" : e.priority().name())
-                .setParameter("key", cut(orUnknown(e.imageKey()), 256))
+                .setParameter("key", cut(orUnknown(e.imageKey()), StoredFields.IMAGE_KEY))
                 .setParameter("sha", e.sha256() != null && e.sha256().matches("[0-9a-f]{64}") ? e.sha256()
                         : java.util.HexFormat.of().formatHex(sha256(e.analysisId().toString())))
-                .setParameter("type", cut(orUnknown(e.contentType()), 64)).setParameter("size", e.sizeBytes())
+                .setParameter("type", cut(orUnknown(e.contentType()), StoredFields.CONTENT_TYPE))
+                .setParameter("size", e.sizeBytes())
                 .setParameter("received", e.receivedAt() == null ? at : e.receivedAt()).executeUpdate();
         Analysis.getEntityManager().createNativeQuery("""
                 update analysis set status = 'FAILED', failure_reason = :reason, model_version = :model,
                                     completed_at = :at, attempts = attempts + 1
-                where id = :id and status not in ('COMPLETED', 'FAILED', 'NOT_APPLICABLE')""")
+                where id = :id and tenant = :tenant and status not in ('COMPLETED', 'FAILED', 'NOT_APPLICABLE')""")
                 .setParameter("reason", cut(reason, 500)).setParameter("model", cut(modelVersion, 64))
-                .setParameter("at", at).setParameter("id", e.analysisId()).executeUpdate();
+                .setParameter("at", at).setParameter("id", e.analysisId()).setParameter("tenant", e.tenant())
+                .executeUpdate();
     }
 
+    /** Fits a value to its column: NUL characters (which PostgreSQL text cannot hold) dropped, then cut. */
     private static String cut(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max);
+        if (s == null) {
+            return null;
+        }
+        String t = s.replace("\0", "");
+        return t.length() <= max ? t : t.substring(0, max);
     }
 
     private static String orUnknown(String s) {

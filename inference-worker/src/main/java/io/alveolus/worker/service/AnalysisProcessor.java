@@ -2,11 +2,11 @@ package io.alveolus.worker.service;
 
 import io.alveolus.common.events.AnalysisCompleted;
 import io.alveolus.common.events.ImageReceived;
+import io.alveolus.common.events.StoredFields;
 import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;
-import io.alveolus.interop.DicomIdentifiers;
 import io.alveolus.model.Prediction;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -77,23 +78,45 @@ public class AnalysisProcessor {
 
     /** Attempts a message gets on its own, once its batch failed, before it ends FAILED and dead-lettered. */
     static final int MAX_ATTEMPTS_ALONE = 3;
+    /** Pauses before a message's second and third attempt alone. */
+    static final long[] BACKOFF_ALONE_MS = {1000, 2000};
+    /**
+     * A message's attempts alone end by this long after its batch failed (time the lane waited for a dependency
+     * aside), so that a poison message ends FAILED within a minute of its first failure even when attempts are slow.
+     */
+    static final Duration ISOLATION_BUDGET = Duration.ofSeconds(40);
+
+    /** Why a message was dead-lettered: the bounded values of the dead-letter counter's {@code reason} label. */
+    enum DeadLetter {
+        /** a field the database would refuse ({@link StoredFields}): known at once, never retried */
+        INVALID_FIELDS("invalid-fields"),
+        /** failed alone {@value #MAX_ATTEMPTS_ALONE} times with every dependency up */
+        UNPROCESSABLE("unprocessable"),
+        UNDECODABLE("undecodable"),
+        MISSING_ORIGINAL("missing-original");
+
+        final String tag;
+
+        DeadLetter(String tag) {
+            this.tag = tag;
+        }
+    }
 
     /**
-     * A fault that belongs to one message must never hold a lane. A failing batch is split and each message
-     * tried alone, at most {@value #MAX_ATTEMPTS_ALONE} times with backoff; a message that still fails ends FAILED
-     * and dead-lettered while the rest go on. Only a shared dependency that its health probe reports down
-     * (database, object store, broker) pauses the lane, for everybody, until it is back: nothing is lost.
-     * Shutdown interrupts; the batch is then not acked and is redelivered.
+     * A fault that belongs to one message must never hold a lane. An event with a field the database would refuse
+     * fails at once. A failing batch is retried whole only while a shared dependency (database, object store,
+     * broker) is down by its readiness probe: the lane then waits, for everybody, and nothing is lost. With every
+     * dependency up the batch is split: each message is tried alone, at most {@value #MAX_ATTEMPTS_ALONE} times
+     * with backoff, and one that still fails ends FAILED and dead-lettered while the rest go on. Shutdown
+     * interrupts; the batch is then not acked and is redelivered.
      */
     @ActivateRequestContext
     public void processWithRetry(List<ImageReceived> batch, Lane lane) {
         List<ImageReceived> storable = new ArrayList<>();
-        for (ImageReceived e : batch) { // identifiers the database would refuse: known poison, fails at once
-            var problem = e.dicom() == null ? java.util.Optional.<String>empty()
-                    : DicomIdentifiers.problem(e.dicom().studyInstanceUid(), e.dicom().seriesInstanceUid(),
-                    e.dicom().sopInstanceUid(), e.dicom().viewPosition());
+        for (ImageReceived e : batch) {
+            Optional<String> problem = StoredFields.problem(e);
             if (problem.isPresent()) {
-                failAlone(e, problem.get(), "invalid-identifiers", lane);
+                failAlone(e, problem.get(), DeadLetter.INVALID_FIELDS, lane);
             } else {
                 storable.add(e);
             }
@@ -101,73 +124,166 @@ public class AnalysisProcessor {
         if (storable.isEmpty()) {
             return;
         }
-        try {
-            process(storable, lane);
-            return;
-        } catch (RuntimeException e) {
-            if (stopping) {
-                throw e;
+        long pause = retryInitialMs;
+        while (true) {
+            try {
+                process(storable, lane);
+                return;
+            } catch (RuntimeException | StackOverflowError e) {
+                if (stopping) {
+                    throw e;
+                }
+                metrics.counter("alveolus.worker.batch.retries").increment();
+                List<String> down = dependencies.down();
+                if (down.isEmpty()) {
+                    LOG.warnf("%s batch of %d failed with every dependency up, trying each message alone: %s",
+                            lane.tag(), storable.size(), rootMessage(e));
+                    break;
+                }
+                pause = pauseLane(lane, down, pause, e);
             }
-            metrics.counter("alveolus.worker.batch.retries").increment();
-            LOG.warnf("%s batch of %d failed, trying each message alone: %s", lane.tag(), storable.size(),
-                    rootMessage(e));
         }
-        for (ImageReceived e : storable) {
-            processAlone(e, lane);
+        isolate(storable, lane);
+    }
+
+    /** A shared dependency is down: no message's fault. The lane waits, for every tenant, then tries again. */
+    private long pauseLane(Lane lane, List<String> down, long pause, Throwable cause) {
+        metrics.counter("alveolus.worker.lane.paused", "lane", lane.tag()).increment();
+        LOG.warnf("%s lane paused, %s down; retrying in %d ms: %s", lane.tag(), down, pause, rootMessage(cause));
+        sleep(pause);
+        return Math.min(retryMaxMs, pause * 2);
+    }
+
+    private record Fault(ImageReceived event, Throwable cause) {
+    }
+
+    /** The deadline of one isolation, moved on by the time the lane waited for a dependency. */
+    private static final class Isolation {
+        long deadline = System.nanoTime() + ISOLATION_BUDGET.toNanos();
+    }
+
+    /**
+     * The messages of a failed batch, each alone, in rounds: the first round finishes every message that is fine
+     * alone; those that failed get another round after a pause, until {@value #MAX_ATTEMPTS_ALONE} rounds or the
+     * budget are spent, and then end FAILED and dead-lettered.
+     */
+    private void isolate(List<ImageReceived> messages, Lane lane) {
+        Isolation run = new Isolation();
+        List<ImageReceived> todo = messages;
+        for (int attempt = 1; ; attempt++) {
+            List<Fault> faults = new ArrayList<>();
+            for (ImageReceived e : todo) {
+                Throwable fault = attemptAlone(e, lane, run);
+                if (fault != null) {
+                    faults.add(new Fault(e, fault));
+                }
+            }
+            if (faults.isEmpty()) {
+                return;
+            }
+            long backoff = BACKOFF_ALONE_MS[Math.min(attempt, BACKOFF_ALONE_MS.length) - 1];
+            if (attempt >= MAX_ATTEMPTS_ALONE || System.nanoTime() + backoff * 1_000_000 >= run.deadline) {
+                String tries = attempt == 1 ? "once" : attempt + " times";
+                for (Fault f : faults) {
+                    failAlone(f.event(), "processing failed " + tries + ": " + rootMessage(f.cause()),
+                            DeadLetter.UNPROCESSABLE, lane);
+                }
+                return;
+            }
+            for (Fault f : faults) {
+                LOG.warnf("analysis %s failed alone (attempt %d of %d), again in %d ms: %s", f.event().analysisId(),
+                        attempt, MAX_ATTEMPTS_ALONE, backoff, rootMessage(f.cause()));
+            }
+            sleep(backoff);
+            todo = faults.stream().map(Fault::event).toList();
         }
     }
 
-    private void processAlone(ImageReceived e, Lane lane) {
+    /**
+     * One attempt at one message; while a dependency is down the lane waits and the attempt is repeated, not
+     * counted against the message.
+     *
+     * @return the fault, or null when the message is done
+     */
+    private Throwable attemptAlone(ImageReceived e, Lane lane, Isolation run) {
         long pause = retryInitialMs;
-        int attempts = 0;
         while (true) {
             try {
                 process(List.of(e), lane);
+                return null;
+            } catch (RuntimeException | StackOverflowError ex) {
+                if (stopping) {
+                    throw ex;
+                }
+                List<String> down = dependencies.down();
+                if (down.isEmpty()) {
+                    return ex;
+                }
+                long waitStart = System.nanoTime();
+                pause = pauseLane(lane, down, pause, ex);
+                run.deadline += System.nanoTime() - waitStart;
+            }
+        }
+    }
+
+    /**
+     * Ends one message FAILED and dead-letters it, whatever its fields hold. The row takes what fits its columns
+     * ({@link AnalysisRepository#upsertFailed}); an event whose tenant is no tenant id gets no row (no tenant could
+     * read it), its dead letter is its record. Each step waits while a dependency is down; a step that still fails
+     * with every dependency up is logged and skipped, so the lane always goes on.
+     */
+    private void failAlone(ImageReceived e, String reason, DeadLetter kind, Lane lane) {
+        List<AnalysisCompleted> done = new ArrayList<>();
+        if (e.analysisId() != null && TenantId.isValid(e.tenant())) {
+            TenantId tenant = new TenantId(e.tenant());
+            failStep(lane, "record analysis " + e.analysisId() + " as FAILED", () -> {
+                done.clear();
+                TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
+                    analyses.upsertFailed(e, reason, model.version(), Instant.now());
+                    Analysis a = Analysis.findById(e.analysisId());
+                    if (a != null) {
+                        done.add(completion(a));
+                    }
+                }));
+            });
+        }
+        failStep(lane, "dead-letter analysis " + e.analysisId(), () -> events.deadLetter(e, reason));
+        failStep(lane, "announce analysis " + e.analysisId(), () -> events.completed(done));
+        deadLettered(kind, lane);
+        progress.lane(lane);
+        LOG.warnf("%s analysis %s ended FAILED and dead-lettered (%s): %s", lane.tag(), e.analysisId(), kind.tag,
+                reason);
+    }
+
+    private void failStep(Lane lane, String what, Runnable step) {
+        long pause = retryInitialMs;
+        int failures = 0;
+        while (true) {
+            try {
+                step.run();
                 return;
             } catch (RuntimeException ex) {
                 if (stopping) {
                     throw ex;
                 }
                 List<String> down = dependencies.down();
-                if (!down.isEmpty()) { // not this message's fault: the lane waits, for every tenant
-                    metrics.counter("alveolus.worker.lane.paused", "lane", lane.tag()).increment();
-                    LOG.warnf("%s lane paused, %s down; retrying in %d ms", lane.tag(), down, pause);
-                    sleep(pause);
-                    pause = Math.min(retryMaxMs, pause * 2);
+                if (!down.isEmpty()) {
+                    pause = pauseLane(lane, down, pause, ex);
                     continue;
                 }
-                attempts++;
-                if (attempts >= MAX_ATTEMPTS_ALONE) {
-                    failAlone(e, "processing failed " + attempts + " times: " + rootMessage(ex), "unprocessable",
-                            lane);
+                if (++failures >= MAX_ATTEMPTS_ALONE) {
+                    metrics.counter("alveolus.worker.dead-letter.errors", "lane", lane.tag()).increment();
+                    LOG.errorf("could not %s (%d attempts, every dependency up), going on: %s", what, failures,
+                            rootMessage(ex));
                     return;
                 }
-                LOG.warnf("analysis %s failed alone (attempt %d of %d): %s", e.analysisId(), attempts,
-                        MAX_ATTEMPTS_ALONE, rootMessage(ex));
-                sleep(1000L << (attempts - 1)); // 1 s, 2 s: all attempts end well within a minute
+                sleep(BACKOFF_ALONE_MS[failures - 1]);
             }
         }
     }
 
-    /** Ends one message FAILED (whatever its fields hold), announces it and dead-letters it. */
-    private void failAlone(ImageReceived e, String reason, String kind, Lane lane) {
-        TenantId tenant = new TenantId(e.tenant());
-        List<AnalysisCompleted> done = new ArrayList<>();
-        TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
-            analyses.upsertFailed(e, reason, model.version(), Instant.now());
-            Analysis a = Analysis.findById(e.analysisId());
-            if (a != null) {
-                done.add(completion(a));
-            }
-        }));
-        events.deadLetter(e, reason);
-        events.completed(done);
-        deadLettered(kind, lane);
-        LOG.warnf("analysis %s ended FAILED and dead-lettered (%s): %s", e.analysisId(), kind, reason);
-    }
-
-    private void deadLettered(String kind, Lane lane) {
-        metrics.counter("alveolus.worker.dead-letters", "reason", kind, "lane", lane.tag()).increment();
+    private void deadLettered(DeadLetter kind, Lane lane) {
+        metrics.counter("alveolus.worker.dead-letters", "reason", kind.tag, "lane", lane.tag()).increment();
     }
 
     private static AnalysisCompleted completion(Analysis a) {
@@ -222,6 +338,10 @@ public class AnalysisProcessor {
             for (ImageReceived e : events) {
                 analyses.insertQueued(e);
                 Analysis a = Analysis.findById(e.analysisId());
+                if (a == null) { // the insert did nothing, yet there is no row of this tenant with this id
+                    throw new IllegalStateException("analysis " + e.analysisId() + " cannot be stored: its id, its"
+                            + " image in its study or its SOP Instance UID is held by another analysis");
+                }
                 if (!a.status.terminal()) {
                     a.status = AnalysisStatus.PROCESSING;
                     a.attempts++;
@@ -357,7 +477,8 @@ public class AnalysisProcessor {
             String reason = w.failures.get(e.analysisId());
             if (reason != null) {
                 events.deadLetter(e, reason);
-                deadLettered(w.missing.contains(e.analysisId()) ? "missing-original" : "undecodable", lane);
+                deadLettered(w.missing.contains(e.analysisId()) ? DeadLetter.MISSING_ORIGINAL : DeadLetter.UNDECODABLE,
+                        lane);
             }
         }
         events.completed(done);

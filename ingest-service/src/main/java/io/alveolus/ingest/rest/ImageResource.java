@@ -41,7 +41,9 @@ public class ImageResource {
     @APIResponse(responseCode = "400", description = "Missing or malformed field, or empty image")
     @APIResponse(responseCode = "413", description = "Image larger than the limit")
     @APIResponse(responseCode = "415", description = "Not a PNG or JPEG by its content")
-    @APIResponse(responseCode = "422", description = "Absurd dimensions, decompression bomb or corrupt image")
+    @APIResponse(responseCode = "422", description = "Absurd dimensions, decompression bomb or corrupt image, or a"
+            + " value the analysis cannot store (a DICOM UID that breaks DICOM's rules, a ViewPosition over 16"
+            + " characters...)")
     public Response upload(@RestForm("file") FileUpload file, @RestForm String studyId, @RestForm String patientRef,
                            @RestForm String referringPhysician, @RestForm String priority,
                            @RestForm String patientAge) {

@@ -63,9 +63,13 @@ public class StowResource {
                         new IngestService.Submission(null, null, null, null), part.body(), dicom);
                 response.accepted(sopClass, sop, "/api/analyses/" + receipt.analysisId());
             } catch (ProblemException e) {
+                // 422: a value the analysis cannot store (an invalid UID, a ViewPosition too long...): this instance
+                // fails, nothing of it is stored or published, the other instances go on
                 int reason = e.status() == 503 ? StowResponse.FAILURE_OUT_OF_RESOURCES
                         : e.status() == 413 ? StowResponse.FAILURE_OUT_OF_RESOURCES
+                        : e.status() == 422 ? StowResponse.FAILURE_DATASET_DOES_NOT_MATCH_SOP_CLASS
                         : StowResponse.FAILURE_PROCESSING;
+                LOG.infof("STOW instance refused for tenant %s (%d): %s", caller.tenant(), e.status(), e.getMessage());
                 response.failed(sopClass, sop, reason);
             }
         }

@@ -3,12 +3,12 @@ package io.alveolus.ingest.service;
 import io.alveolus.common.api.UploadReceipt;
 import io.alveolus.common.events.ImageReceived;
 import io.alveolus.common.events.Priority;
+import io.alveolus.common.events.StoredFields;
 import io.alveolus.common.imaging.ImageFormat;
 import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.imaging.ImageInspector;
 import io.alveolus.interop.DecodedDicom;
 import io.alveolus.interop.DicomImage;
-import io.alveolus.interop.DicomIdentifiers;
 import io.alveolus.interop.DicomMetadata;
 import io.alveolus.interop.DicomRejected;
 import io.alveolus.common.problem.ProblemException;
@@ -140,8 +140,8 @@ public class IngestService {
 
     private UploadReceipt doIngestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
         DicomMetadata m = dicom.metadata();
-        // what the database and the worker will refuse is refused here, before anything is stored or published
-        DicomIdentifiers.problem(m.studyInstanceUid(), m.seriesInstanceUid(), m.sopInstanceUid(), m.viewPosition())
+        // the identifiers first: the analysis id is derived from the SOP Instance UID
+        StoredFields.dicomProblem(m.studyInstanceUid(), m.seriesInstanceUid(), m.sopInstanceUid(), m.viewPosition())
                 .ifPresent(p -> {
                     throw ProblemException.unprocessable(p);
                 });
@@ -162,8 +162,14 @@ public class IngestService {
         return accept(tenant, event, image);
     }
 
-    /** Object, then event, then row; each step idempotent, so a retry after any failure converges. */
+    /**
+     * Object, then event, then row; each step idempotent, so a retry after any failure converges. Nothing is
+     * counted, stored or published for an event whose row the database (and so the worker) would refuse.
+     */
     private UploadReceipt accept(TenantId tenant, ImageReceived event, byte[] image) {
+        StoredFields.problem(event).ifPresent(p -> {
+            throw ProblemException.unprocessable(p);
+        });
         var id = event.analysisId();
         var existing = analyses.find(tenant, id);
         if (existing.isPresent()) {
