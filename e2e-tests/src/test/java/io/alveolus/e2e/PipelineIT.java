@@ -176,12 +176,8 @@ class PipelineIT {
     void undecodableImageEndsFailedAndDeadLettered() throws Exception {
         // Bypasses ingest's validation, as a corrupted object or a bug upstream would.
         byte[] garbage = ("\u0089PNG\r\n\u001a\n" + UUID.randomUUID()).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(garbage));
+        String sha = storeOriginal(garbage);
         String key = "tenants/st-marys/images/" + sha;
-        MinioClient s3 = MinioClient.builder().endpoint("http://127.0.0.1:19000")
-                .credentials("alveolus", "alveolus-dev-secret").build();
-        s3.putObject(PutObjectArgs.builder().bucket("alveolus").object(key)
-                .stream(new ByteArrayInputStream(garbage), garbage.length, -1).build());
         UUID id = UUID.randomUUID();
         var event = new ImageReceived(id, "st-marys", "E2E-CORRUPT-" + id, "PSEUDO-X", null, Priority.ROUTINE, key, sha,
                 "image/png", garbage.length, Instant.now(), null);
@@ -218,7 +214,7 @@ class PipelineIT {
         }
     }
 
-    /** A real radiograph stored under its hash, as ingest would, for events published behind ingest's back. */
+    /** Stores bytes under their hash in st-marys' prefix, as ingest would, for events published behind its back. */
     static String storeOriginal(byte[] image) throws Exception {
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
         String key = "tenants/st-marys/images/" + sha;

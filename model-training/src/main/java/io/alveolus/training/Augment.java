@@ -111,32 +111,21 @@ public final class Augment {
     /** Box blur of radius r (separable), in place. */
     static void blur(float[] img, int size, int r) {
         float[] tmp = new float[img.length];
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
+        boxPass(img, tmp, size, r, 1, size); // along x
+        boxPass(tmp, img, size, r, size, 1); // along y
+    }
+
+    /** One 1-D box pass: {@code step} moves along the blurred axis, {@code lineStep} from line to line. */
+    private static void boxPass(float[] src, float[] dst, int size, int r, int step, int lineStep) {
+        for (int line = 0; line < size; line++) {
+            for (int i = 0; i < size; i++) {
                 double s = 0;
                 int n = 0;
-                for (int k = -r; k <= r; k++) {
-                    int xx = x + k;
-                    if (xx >= 0 && xx < size) {
-                        s += img[y * size + xx];
-                        n++;
-                    }
+                for (int k = Math.max(0, i - r); k <= Math.min(size - 1, i + r); k++) {
+                    s += src[line * lineStep + k * step];
+                    n++;
                 }
-                tmp[y * size + x] = (float) (s / n);
-            }
-        }
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
-                double s = 0;
-                int n = 0;
-                for (int k = -r; k <= r; k++) {
-                    int yy = y + k;
-                    if (yy >= 0 && yy < size) {
-                        s += tmp[yy * size + x];
-                        n++;
-                    }
-                }
-                img[y * size + x] = (float) (s / n);
+                dst[line * lineStep + i * step] = (float) (s / n);
             }
         }
     }

@@ -43,10 +43,6 @@ public final class Cohort {
             }
             return age >= 18 ? ADULT : null;
         }
-
-        DataIndex.Sample sample() {
-            return new DataIndex.Sample(rel, label, patient);
-        }
     }
 
     /** Items per split part; {@code sha256} over the TSV that records it. */

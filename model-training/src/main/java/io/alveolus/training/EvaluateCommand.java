@@ -110,7 +110,6 @@ final class EvaluateCommand {
                 perPop.put(g.getKey(), section(m, g.getKey(), g.getValue(), resamples, seed));
             }
             System.out.printf("Time: %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            Evaluation.Scored all = sc;
             report.put("model", m.version());
             report.put("modelSource", modelArg == null ? "classpath" : modelArg);
             if (split != null) {
@@ -118,15 +117,15 @@ final class EvaluateCommand {
                 report.put("splitSha256", splitSha);
             }
             report.put("evaluatedAt", Instant.now().toString());
-            report.put("images", all.rows().size());
-            report.put("refusedByGate", all.refused());
-            report.put("unreadable", all.unreadable());
+            report.put("images", sc.rows().size());
+            report.put("refusedByGate", sc.refused());
+            report.put("unreadable", sc.unreadable());
             report.put("populations", perPop);
             if (perPop.size() == 1) { // one population: its figures at the top level too
                 report.putAll(castMap(perPop.values().iterator().next()));
             }
             List<Map<String, Object>> rows = new ArrayList<>();
-            for (Evaluation.Row r : all.rows()) {
+            for (Evaluation.Row r : sc.rows()) {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("file", r.item().source() + "/" + r.item().rel());
                 o.put("label", r.item().label() == 1 ? "PNEUMONIA" : "NORMAL");

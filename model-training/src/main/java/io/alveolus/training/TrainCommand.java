@@ -388,9 +388,4 @@ final class TrainCommand {
         }
         return out;
     }
-
-    static String fmt(double sec) {
-        long s = Math.round(sec);
-        return String.format("%dm%02ds", s / 60, s % 60);
-    }
 }

@@ -37,4 +37,30 @@ class AugmentTest {
             assertTrue(v >= 0 && v <= 1);
         }
     }
+
+    @Test
+    void blurIsTheMeanOverTheClampedWindow() {
+        int s = 9;
+        int r = 2;
+        float[] img = new float[s * s];
+        java.util.Random rnd = new java.util.Random(3);
+        for (int i = 0; i < img.length; i++) {
+            img[i] = rnd.nextFloat();
+        }
+        float[] blurred = img.clone();
+        Augment.blur(blurred, s, r);
+        for (int y = 0; y < s; y++) {
+            for (int x = 0; x < s; x++) {
+                double sum = 0;
+                int n = 0;
+                for (int yy = Math.max(0, y - r); yy <= Math.min(s - 1, y + r); yy++) {
+                    for (int xx = Math.max(0, x - r); xx <= Math.min(s - 1, x + r); xx++) {
+                        sum += img[yy * s + xx];
+                        n++;
+                    }
+                }
+                assertEquals(sum / n, blurred[y * s + x], 1e-5, "at " + x + "," + y);
+            }
+        }
+    }
 }

@@ -198,18 +198,6 @@ public final class PneumoniaModel implements AutoCloseable {
         return out;
     }
 
-    /** Raw applicability logits (v2) for already preprocessed inputs; NaN for a model without the gate head. */
-    public float[] applicabilityLogits(float[] preprocessed, int n) {
-        List<Prediction> p = predictPreprocessed(preprocessed, n, manifest.calibration(), manifest.threshold(), false,
-                System.nanoTime(), null, manifest.defaultPopulation());
-        float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            double a = p.get(i).applicabilityScore();
-            out[i] = (float) (Double.isNaN(a) ? Double.NaN : Math.log(a / (1 - a)));
-        }
-        return out;
-    }
-
     private synchronized List<Prediction> predictPreprocessed(float[] batch, int n, ModelManifest.Calibration cal,
                                                               double threshold, boolean withCam, long t0,
                                                               double[] spreads, String population) {
