@@ -319,14 +319,13 @@ public class AnalysisProcessor {
     /** What the phases of one batch hand each other. */
     private static final class Work {
         final Map<UUID, ImageReceived> pending = new LinkedHashMap<>();
-        final Map<TenantId, Double> overrides = new LinkedHashMap<>();
+        final Map<TenantId, Tenant> tenants = new LinkedHashMap<>();
         final Map<UUID, String> failures = new LinkedHashMap<>();
         final java.util.Set<UUID> missing = new java.util.HashSet<>();
         final Map<UUID, String> notApplicable = new LinkedHashMap<>();
         final List<ImageReceived> decodable = new ArrayList<>();
         final List<BufferedImage> images = new ArrayList<>();
         final Map<UUID, Prediction> results = new LinkedHashMap<>();
-        final Map<UUID, ModelRunner.OperatingPoint> operatingPoints = new LinkedHashMap<>();
         final Map<UUID, StoredHeatmap> heatmaps = new LinkedHashMap<>();
     }
 
@@ -334,7 +333,9 @@ public class AnalysisProcessor {
     private void claim(Map<TenantId, List<ImageReceived>> byTenant, Work w) {
         byTenant.forEach((tenant, events) -> TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
             Tenant t = Tenant.findById(tenant.value());
-            w.overrides.put(tenant, t == null ? null : t.thresholdOverride);
+            if (t != null) {
+                w.tenants.put(tenant, t);
+            }
             for (ImageReceived e : events) {
                 analyses.insertQueued(e);
                 Analysis a = Analysis.findById(e.analysisId());
@@ -399,9 +400,9 @@ public class AnalysisProcessor {
         Map<ModelRunner.OperatingPoint, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < w.decodable.size(); i++) {
             ImageReceived e = w.decodable.get(i);
+            Tenant t = w.tenants.get(new TenantId(e.tenant()));
             ModelRunner.OperatingPoint op = model.operatingPoint(e.patientAgeYears(),
-                    w.overrides.get(new TenantId(e.tenant())));
-            w.operatingPoints.put(e.analysisId(), op);
+                    population -> t == null ? null : t.thresholdOverrideFor(population));
             groups.computeIfAbsent(op, k -> new ArrayList<>()).add(i);
         }
         List<ImageReceived> read = new ArrayList<>();

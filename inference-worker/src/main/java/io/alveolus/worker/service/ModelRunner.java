@@ -64,19 +64,20 @@ public class ModelRunner {
      * The operating point for a patient: the population by age (unknown or unvalidated ages: the model's default
      * population), and its threshold unless the tenant's override lies inside that population's validated range.
      */
-    public OperatingPoint operatingPoint(Integer ageYears, Double tenantOverride) {
+    public OperatingPoint operatingPoint(Integer ageYears, java.util.function.Function<String, Double> overrides) {
         ModelManifest m = model.manifest();
         String population = m.populationFor(ageYears);
-        ModelManifest.Population p = m.population(population != null ? population : m.defaultPopulation());
+        String applied = population != null ? population : m.defaultPopulation();
+        Double tenantOverride = overrides.apply(applied);
+        ModelManifest.Population p = m.population(applied);
         double threshold = p == null ? m.threshold() : p.threshold();
         boolean overrideValid = tenantOverride != null
                 && (p == null ? m.isThresholdValidated(tenantOverride) : p.isThresholdValidated(tenantOverride));
-        return new OperatingPoint(p == null ? null : (population != null ? population : m.defaultPopulation()),
-                population != null || p == null, overrideValid ? tenantOverride : threshold);
+        return new OperatingPoint(p == null ? null : applied, overrideValid ? tenantOverride : threshold);
     }
 
-    /** @param validated false when the age was unknown or outside every validated population */
-    public record OperatingPoint(String population, boolean validated, double threshold) {
+    /** @param population null for a model without populations (v1) */
+    public record OperatingPoint(String population, double threshold) {
     }
 
     /** One forward pass for images that share an operating point. */
