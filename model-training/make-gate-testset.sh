@@ -53,7 +53,8 @@ done
 n=0
 for src in kermany nih; do
   root="$DATA/cxr-kermany224"; [[ $src == nih ]] && root="$DATA/cxr-nih-adult512"
-  awk -F'\t' -v s=$src '$1=="test" && $2==s {print $3}' "$SPLIT" | head -15 | while read -r rel; do
+  # awk stops at 15 itself: a `head` here can end awk with SIGPIPE, and pipefail then ends this script
+  awk -F'\t' -v s=$src 'n < 15 && $1=="test" && $2==s {print $3; n++}' "$SPLIT" | while read -r rel; do
     f="$root/$rel"; b="$src-$(basename "${rel%.*}")"
     $IM "$f" -colorspace Gray -rotate 90 -resize "$S!" "$OUT/rotated/$b.png"
     $IM "$f" -colorspace Gray -flip -resize "$S!" "$OUT/upside-down/$b.png"
