@@ -188,9 +188,9 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
 {{- end }}
 {{- end }}
 {{- if eq .key "ingest" }}
-- name: MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_TOPIC
+- name: ALVEOLUS_TOPICS_IMAGE_RECEIVED
   value: {{ $v.kafka.topics.imageReceived.name | quote }}
-- name: MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_URGENT_TOPIC
+- name: ALVEOLUS_TOPICS_IMAGE_RECEIVED_URGENT
   value: {{ $v.kafka.topics.imageReceivedUrgent.name | quote }}
 {{- end }}
 {{- if eq .key "worker" }}

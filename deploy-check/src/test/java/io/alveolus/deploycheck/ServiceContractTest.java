@@ -120,9 +120,9 @@ class ServiceContractTest {
         // Messaging channels: the lanes ingest produces to and the worker consumes, results-service's usage metering.
         JsonNode topics = v.path("kafka").path("topics");
         assertEquals(topics.path("imageReceived").path("name").asText(),
-                ingest.get("MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_TOPIC").getValue());
+                ingest.get("ALVEOLUS_TOPICS_IMAGE_RECEIVED").getValue());
         assertEquals(topics.path("imageReceivedUrgent").path("name").asText(),
-                ingest.get("MP_MESSAGING_OUTGOING_IMAGE_RECEIVED_URGENT_TOPIC").getValue());
+                ingest.get("ALVEOLUS_TOPICS_IMAGE_RECEIVED_URGENT").getValue());
         assertEquals(topics.path("imageReceivedUrgent").path("name").asText(),
                 worker.get("MP_MESSAGING_INCOMING_IMAGE_RECEIVED_URGENT_TOPIC").getValue());
         assertEquals(v.path("kafka").path("urgentInferenceConsumerGroup").asText(),
@@ -167,7 +167,9 @@ class ServiceContractTest {
             Set<String> envForms = p.stringPropertyNames().stream()
                     .map(k -> k.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_")).collect(Collectors.toSet());
             Map<String, EnvVar> env = env(Scenario.PROD, m.getKey());
-            List<String> overrides = env.keySet().stream().filter(k -> k.startsWith("MP_MESSAGING_")).toList();
+            // channel settings, and the topic names ingest's outbox writes (ADR 0004)
+            List<String> overrides = env.keySet().stream()
+                    .filter(k -> k.startsWith("MP_MESSAGING_") || k.startsWith("ALVEOLUS_TOPICS_")).toList();
             assertTrue(!overrides.isEmpty(), m.getKey() + " has no messaging overrides");
             for (String o : overrides) {
                 assertTrue(envForms.contains(o), m.getValue() + "/application.properties has no property for " + o);

@@ -532,4 +532,84 @@ class PipelineIT {
     void brokerRestartedWhileTheWorkerRuns() throws Exception {
         outageWhileTheWorkerRuns("KAFKA", "kafka", 2000);
     }
+
+    /**
+     * The broker is down while a hospital uploads: ingest still answers 202 (the row and its event are committed
+     * together in the outbox), nothing is lost, and once the broker is back the relay publishes every event and
+     * each image is analysed exactly once.
+     */
+    @Test
+    @Order(9)
+    void uploadsWhileTheBrokerIsDownAreKeptAndAnalysedOnceItIsBack() throws Exception {
+        String prefix = "E2E-OUTBOX-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<UUID> ids;
+        Stack.script("down.sh", "kafka");
+        try {
+            ids = uploadMany(12, prefix);
+            assertEquals(ids.size(), Stack.pendingEvents(ids), "every accepted upload's event waits in the outbox");
+        } finally {
+            Stack.script("up.sh");
+        }
+        assertAllAnalysedOnce(ids, prefix);
+        assertEquals(0, Stack.pendingEvents(ids), "the relay published them all");
+    }
+
+    /**
+     * The object store is down for 10 s in the middle of a 200-image load sent by four devices at once: while it is
+     * down ingest answers 503 (never 500, never 202 for an image it could not store), the devices retry, and in the
+     * end every accepted image is analysed exactly once.
+     */
+    @Test
+    @Order(10)
+    void objectStoreDownForTenSecondsDuringA200ImageLoad() throws Exception {
+        String prefix = "E2E-S3-" + UUID.randomUUID().toString().substring(0, 8) + "-";
+        List<Path> files = new ArrayList<>(TestImages.files("NORMAL", 100));
+        files.addAll(TestImages.files("PNEUMONIA", 100));
+        String device = Tokens.device("st-marys");
+        var accepted = new java.util.concurrent.ConcurrentLinkedQueue<UUID>();
+        var statuses = new java.util.concurrent.ConcurrentHashMap<Integer, java.util.concurrent.atomic.AtomicInteger>();
+        var next = new java.util.concurrent.atomic.AtomicInteger();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        var devices = new ArrayList<java.util.concurrent.Future<?>>();
+        for (int t = 0; t < 4; t++) {
+            devices.add(pool.submit(() -> {
+                for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
+                    long giveUp = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                    while (true) {
+                        var r = given().auth().oauth2(device).multiPart("file", files.get(i).toFile(), "image/jpeg")
+                                .multiPart("studyId", prefix + i).multiPart("patientRef", "PSEUDO-S3-" + i)
+                                .post(ingest.url() + "/api/images");
+                        statuses.computeIfAbsent(r.statusCode(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                                .incrementAndGet();
+                        if (r.statusCode() == 202 || r.statusCode() == 200) {
+                            accepted.add(UUID.fromString(r.path("analysisId")));
+                            break;
+                        }
+                        assertEquals(503, r.statusCode(), "only 503 while the store is down: " + r.asString());
+                        assertEquals("application/problem+json", r.contentType().split(";")[0]);
+                        assertTrue(System.nanoTime() < giveUp, "the device gave up retrying");
+                        Thread.sleep(250);
+                    }
+                }
+                return null;
+            }));
+        }
+        while (accepted.size() < 40) {
+            Thread.sleep(20);
+        }
+        Stack.script("down.sh", "s3proxy");
+        Thread.sleep(10_000);
+        Stack.script("up.sh");
+        for (var d : devices) {
+            d.get(3, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        System.out.printf("object store outage: upload answers %s%n", statuses);
+        assertTrue(statuses.getOrDefault(503, new java.util.concurrent.atomic.AtomicInteger()).get() > 0,
+                "uploads met the outage");
+        var ids = new ArrayList<>(new java.util.LinkedHashSet<>(accepted));
+        assertEquals(files.size(), ids.size(), "every image accepted once");
+        assertAllAnalysedOnce(ids, prefix);
+        assertTrue(worker.isAlive(), "the worker rode out the object store outage");
+    }
 }

@@ -58,6 +58,18 @@ final class Stack {
         }
     }
 
+    /** Events of these analyses still waiting in the transactional outbox (written, not yet on the broker). */
+    static long pendingEvents(Collection<UUID> ids) throws SQLException {
+        try (Connection c = DriverManager.getConnection(JDBC, "alveolus", "alveolus");
+             var st = c.prepareStatement("select count(*) from outbox_event where published_at is null and subject = any(?)")) {
+            st.setArray(1, c.createArrayOf("varchar", ids.stream().map(UUID::toString).toArray()));
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     static long ledgerRows(Collection<UUID> ids) throws SQLException {
         return single("select count(*) from usage_record where analysis_id = any(?)", (Object) ids.toArray());
     }

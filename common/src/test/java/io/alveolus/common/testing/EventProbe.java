@@ -34,10 +34,16 @@ public final class EventProbe implements AutoCloseable {
 
     /** Polls until a record matching {@code match} arrives or the time is up; returns all matches seen. */
     public List<ConsumerRecord<String, String>> await(Predicate<ConsumerRecord<String, String>> match, Duration max) {
+        return await(match, 1, max);
+    }
+
+    /** Polls until {@code count} records matching {@code match} have arrived or the time is up; returns all seen. */
+    public List<ConsumerRecord<String, String>> await(Predicate<ConsumerRecord<String, String>> match, int count,
+                                                      Duration max) {
         long end = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < end) {
             consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-            if (seen.stream().anyMatch(match)) {
+            if (seen.stream().filter(match).count() >= count) {
                 break;
             }
         }

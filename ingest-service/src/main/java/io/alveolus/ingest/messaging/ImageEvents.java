@@ -1,31 +1,55 @@
 package io.alveolus.ingest.messaging;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.alveolus.common.events.ImageReceived;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.alveolus.common.events.Topics;
+import io.alveolus.persistence.outbox.Outbox;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Publishes image-received events and waits for the broker's acknowledgement (acks=all): on the urgent lane for
- * URGENT studies within the tenant's urgent allowance, else on the routine topic.
+ * Image-received events go through the transactional outbox ({@link Outbox}, ADR 0004): {@link #enqueue} writes
+ * one in the transaction that stores its analysis row, on the urgent lane for URGENT studies within the tenant's
+ * urgent allowance, else on the routine topic; the outbox relay then sends it with {@link #send} and waits for the
+ * broker's acknowledgement (acks=all, idempotent producer).
  */
 @ApplicationScoped
-public class ImageEvents {
+public class ImageEvents implements Outbox.Publisher {
     @Inject
-    @Channel("image-received")
-    MutinyEmitter<ImageReceived> routine;
+    @Channel("outbox")
+    MutinyEmitter<String> broker;
     @Inject
-    @Channel("image-received-urgent")
-    MutinyEmitter<ImageReceived> urgent;
+    Outbox outbox;
+    @Inject
+    ObjectMapper json;
+    /** Topic names are deployment settings (the chart's kafka.topics); the outbox stores the name it was given. */
+    @ConfigProperty(name = "alveolus.topics.image-received", defaultValue = Topics.IMAGE_RECEIVED)
+    String routineTopic;
+    @ConfigProperty(name = "alveolus.topics.image-received-urgent", defaultValue = Topics.IMAGE_RECEIVED_URGENT)
+    String urgentTopic;
 
-    public void publish(ImageReceived event, boolean urgentLane) {
-        Message<ImageReceived> msg = Message.of(event).addMetadata(
-                OutgoingKafkaRecordMetadata.<String>builder().withKey(event.partitionKey()).build());
-        (urgentLane ? urgent : routine).sendMessage(msg).await().atMost(Duration.ofSeconds(30));
+    /** Must run inside the transaction that writes the event's analysis row. */
+    public long enqueue(ImageReceived event, boolean urgentLane) {
+        try {
+            return outbox.enqueue(urgentLane ? urgentTopic : routineTopic,
+                    event.partitionKey(), json.writeValueAsString(event), event.analysisId().toString());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("image-received event not serialisable", e);
+        }
+    }
+
+    @Override
+    public CompletionStage<?> send(Outbox.Pending event) {
+        Message<String> msg = Message.of(event.payload()).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(event.topic()).withKey(event.key()).build());
+        return broker.sendMessage(msg).subscribeAsCompletionStage();
     }
 }

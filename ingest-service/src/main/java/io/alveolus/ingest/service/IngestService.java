@@ -19,6 +19,7 @@ import io.alveolus.ingest.messaging.ImageEvents;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
+import io.alveolus.persistence.outbox.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -35,9 +36,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Validate everything first, then make the image durable, then the event, then the queued row. Each step is
- * idempotent (content-addressed object, id derived from tenant+study+hash), so a client retrying after any
- * failure ends with exactly one analysis.
+ * Validate everything first, then make the image durable, then commit the queued row with its event (the
+ * transactional outbox). Each step is idempotent (content-addressed object, id derived from tenant+study+hash),
+ * so a client retrying after any failure ends with exactly one analysis and one event.
  */
 @ApplicationScoped
 public class IngestService {
@@ -48,6 +49,8 @@ public class IngestService {
     ObjectStore store;
     @Inject
     ImageEvents events;
+    @Inject
+    OutboxRelay relay;
     @Inject
     AnalysisRepository analyses;
     @Inject
@@ -163,8 +166,11 @@ public class IngestService {
     }
 
     /**
-     * Object, then event, then row; each step idempotent, so a retry after any failure converges. Nothing is
-     * counted, stored or published for an event whose row the database (and so the worker) would refuse.
+     * The object first (content-addressed, so a retry rewrites nothing), then the analysis row and its event in
+     * one transaction (the outbox, ADR 0004): a 202 means both are committed, and the relay publishes the event
+     * even if the broker is down now or this instance dies next. A retry after any failure converges on one
+     * analysis and one event: before the commit nothing was published; after it, the row answers the retry as a
+     * duplicate. Nothing is counted, stored or published for an event whose row the database would refuse.
      */
     private UploadReceipt accept(TenantId tenant, ImageReceived event, byte[] image) {
         StoredFields.problem(event).ifPresent(p -> {
@@ -187,21 +193,22 @@ public class IngestService {
             LOG.warnf("object store unavailable for analysis %s: %s", id, e.getMessage());
             throw ProblemException.unavailable("the image store is unavailable; retry later");
         }
-        try {
-            events.publish(event, admission.urgentLane());
-        } catch (RuntimeException e) {
-            LOG.warnf("event publish failed for analysis %s: %s", id, e.toString());
-            throw ProblemException.unavailable("the message broker is unavailable; retry later");
-        }
-        // The row may already exist: an idle worker can take the event and write it first. That is still this
-        // request's new analysis, so the answer is 202 either way; only the lookup above detects a re-send.
-        QuarkusTransaction.requiringNew().run(() -> {
-            analyses.insertQueued(event);
+        boolean created = QuarkusTransaction.requiringNew().call(() -> {
+            if (!analyses.insertQueued(event)) {
+                return false; // the same upload, sent twice at once: the other request committed first
+            }
             if (admission.overage()) {
                 Analysis.getEntityManager().createNativeQuery("update analysis set overage = true where id = :id")
                         .setParameter("id", id).executeUpdate();
             }
+            events.enqueue(event, admission.urgentLane());
+            return true;
         });
+        if (!created) {
+            return new UploadReceipt(id, analyses.find(tenant, id).map(a -> a.status.name())
+                    .orElse(AnalysisStatus.QUEUED.name()), event.sha256(), true);
+        }
+        relay.wake();
         LOG.infof("accepted analysis %s tenant=%s type=%s bytes=%d", id, tenant, event.contentType(), image.length);
         return new UploadReceipt(id, AnalysisStatus.QUEUED.name(), event.sha256(), false);
     }
