@@ -26,7 +26,8 @@ public final class FairnessBench {
         List<Path> files = PipelineBench.files(data, 5216);
         String run = UUID.randomUUID().toString().substring(0, 8);
         String operator = PipelineBench.token("grant_type=password&client_id=alveolus-cli&username=olga&password=alveolus");
-        String a = PipelineBench.deviceToken();
+        String a = PipelineBench.token(
+                "grant_type=client_credentials&client_id=device-st-marys&client_secret=st-marys-device-secret");
         String b = PipelineBench.token(
                 "grant_type=client_credentials&client_id=device-northside&client_secret=northside-device-secret");
         // A needs an upload rate that allows a flood; B keeps the standard plan's urgent allowance.
