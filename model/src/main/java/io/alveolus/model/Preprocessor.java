@@ -143,6 +143,10 @@ public final class Preprocessor {
      * Rec. 601 luma (0.299 R + 0.587 G + 0.114 B).
      */
     public static float[] grey(BufferedImage image) {
+        float[] fast = greyFromBytes(image);
+        if (fast != null) {
+            return fast;
+        }
         int w = image.getWidth();
         int h = image.getHeight();
         float[] out = new float[w * h];
@@ -168,6 +172,59 @@ public final class Preprocessor {
                 int r = (p >> 16) & 0xFF;
                 int g = (p >> 8) & 0xFF;
                 int b = p & 0xFF;
+                float v = (r == g && g == b) ? r : (float) (0.299 * r + 0.587 * g + 0.114 * b);
+                out[y * w + x] = v / 255f;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The same values as {@link #grey}'s general path, read straight from the raster's byte array for the layouts
+     * the JDK's decoders produce for radiographs (8-bit grey, 3-byte BGR), instead of one sample or pixel call
+     * at a time; null for any other layout.
+     */
+    private static float[] greyFromBytes(BufferedImage image) {
+        int type = image.getType();
+        if (type != BufferedImage.TYPE_BYTE_GRAY && type != BufferedImage.TYPE_3BYTE_BGR) {
+            return null;
+        }
+        Raster raster = image.getRaster();
+        if (!(raster.getDataBuffer() instanceof java.awt.image.DataBufferByte buffer)
+                || !(raster.getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm)
+                || raster.getParent() != null || raster.getSampleModelTranslateX() != 0
+                || raster.getSampleModelTranslateY() != 0 || buffer.getNumBanks() != 1) {
+            return null;
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int stride = sm.getScanlineStride();
+        int pixelStride = sm.getPixelStride();
+        int[] offsets = sm.getBandOffsets();
+        byte[] data = buffer.getData();
+        float[] out = new float[w * h];
+        if (type == BufferedImage.TYPE_BYTE_GRAY) {
+            if (pixelStride != 1) {
+                return null;
+            }
+            for (int y = 0; y < h; y++) {
+                int row = y * stride + offsets[0];
+                for (int x = 0; x < w; x++) {
+                    out[y * w + x] = (float) ((data[row + x] & 0xFF) / 255.0);
+                }
+            }
+            return out;
+        }
+        if (pixelStride != 3 || offsets.length != 3) {
+            return null;
+        }
+        for (int y = 0; y < h; y++) {
+            int row = y * stride;
+            for (int x = 0; x < w; x++) {
+                int i = row + x * 3;
+                int r = data[i + offsets[0]] & 0xFF;
+                int g = data[i + offsets[1]] & 0xFF;
+                int b = data[i + offsets[2]] & 0xFF;
                 float v = (r == g && g == b) ? r : (float) (0.299 * r + 0.587 * g + 0.114 * b);
                 out[y * w + x] = v / 255f;
             }

@@ -173,4 +173,35 @@ class PreprocessorTest {
         assertArrayEquals(v1.normalise(unit.clone()), v1.apply(dim), 1e-6f);
         assertThrows(IllegalArgumentException.class, () -> new Preprocessor(8, 0.5f, 0.25f, "histogram"));
     }
+
+    /** The direct byte-array path gives exactly the values of the per-pixel definition, sub-images included. */
+    @Test
+    void greyFromTheRastersBytesEqualsThePerPixelDefinition() {
+        var rnd = new java.util.Random(7);
+        for (int type : new int[]{BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_3BYTE_BGR}) {
+            BufferedImage img = new BufferedImage(97, 61, type);
+            for (int y = 0; y < img.getHeight(); y++) {
+                for (int x = 0; x < img.getWidth(); x++) {
+                    int v = rnd.nextInt(256);
+                    img.setRGB(x, y, rnd.nextInt(3) == 0 ? (v << 16 | v << 8 | v) : rnd.nextInt(1 << 24));
+                }
+            }
+            for (BufferedImage im : new BufferedImage[]{img, img.getSubimage(5, 3, 40, 30)}) {
+                float[] got = Preprocessor.grey(im);
+                for (int y = 0; y < im.getHeight(); y++) {
+                    for (int x = 0; x < im.getWidth(); x++) {
+                        float want;
+                        if (type == BufferedImage.TYPE_BYTE_GRAY) {
+                            want = (float) (im.getRaster().getSample(x, y, 0) / 255.0);
+                        } else {
+                            int p = im.getRGB(x, y);
+                            int r = (p >> 16) & 0xFF, g = (p >> 8) & 0xFF, b = p & 0xFF;
+                            want = ((r == g && g == b) ? r : (float) (0.299 * r + 0.587 * g + 0.114 * b)) / 255f;
+                        }
+                        assertEquals(want, got[y * im.getWidth() + x], 0f, "type " + type + " at " + x + "," + y);
+                    }
+                }
+            }
+        }
+    }
 }
