@@ -525,6 +525,15 @@ class PipelineIT {
     @Order(4)
     void databaseDownForAFewSecondsWhileTheWorkerRuns() throws Exception {
         outageWhileTheWorkerRuns("PG", "postgres", 5000);
+        // a shared dependency down pauses the lane for everybody (nothing FAILED, see above): the worker said so
+        assertTrue(pausedBatches() > 0, "the worker paused its lane while the database was down");
+    }
+
+    /** alveolus_worker_lane_paused_total of the running worker, summed over lanes. */
+    static double pausedBatches() {
+        String metrics = given().get(worker.url() + "/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("alveolus_worker_lane_paused_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

@@ -90,14 +90,17 @@ class OperatingPointTest {
         assertEquals("COMPLETED", a.status.name());
         assertEquals("adult", a.population);
         assertEquals(override, a.threshold, 1e-9, "the tenant's adult override applied to the adult");
+        assertEquals(Boolean.TRUE, a.populationValidated);
         Analysis p = row(child3.analysisId());
         assertEquals("paediatric", p.population);
         assertEquals(paediatric.threshold(), p.threshold, 1e-9, "the adult override does not touch children");
+        assertEquals(Boolean.TRUE, p.populationValidated);
         String fallback = m.defaultPopulation();
         for (ImageReceived e : List.of(age12, unknown)) {
             Analysis r = row(e.analysisId());
             assertEquals(fallback, r.population, "ages not validated get the default population's operating point");
             assertEquals("adult".equals(fallback) ? override : paediatric.threshold(), r.threshold, 1e-9);
+            assertEquals(Boolean.FALSE, r.populationValidated, "and are flagged as not validated for that age");
         }
     }
 }

@@ -57,6 +57,9 @@ public class Analysis extends PanacheEntityBase {
     public String population;
     @Column(name = "patient_age_years")
     public Integer patientAgeYears;
+    /** The age lies in the applied population's validated range; false: unknown or not validated (v2 only). */
+    @Column(name = "population_validated")
+    public Boolean populationValidated;
     @Column(name = "received_at", nullable = false)
     public Instant receivedAt;
     @Column(name = "completed_at")

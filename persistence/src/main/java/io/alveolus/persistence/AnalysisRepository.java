@@ -168,6 +168,6 @@ public class AnalysisRepository {
         return new AnalysisView(a.id, a.studyId, a.patientRef, a.referringPhysician, a.priority, a.status.name(),
                 a.probability, a.positive, a.threshold, a.modelVersion, a.heatmapKey != null, a.failureReason,
                 a.receivedAt, a.completedAt, a.inferenceMs, a.reviewLabel, a.reviewComment, a.reviewedBy,
-                a.reviewedAt, a.notApplicableReason, a.population);
+                a.reviewedAt, a.notApplicableReason, a.population, a.populationValidated);
     }
 }

@@ -456,6 +456,7 @@ public class AnalysisProcessor {
                     a.threshold = p.threshold();
                     a.positive = p.positive();
                     a.population = p.population();
+                    a.populationValidated = p.population() == null ? null : model.validatedFor(e.patientAgeYears());
                     a.heatmapKey = w.heatmaps.get(a.id).key();
                     a.heatmapBytes = w.heatmaps.get(a.id).bytes();
                     a.inferenceMs = perImageMs;

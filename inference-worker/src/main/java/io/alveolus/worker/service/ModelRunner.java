@@ -76,6 +76,11 @@ public class ModelRunner {
         return new OperatingPoint(p == null ? null : applied, overrideValid ? tenantOverride : threshold);
     }
 
+    /** Whether the model was validated for a patient of this age (false when the age is unknown). */
+    public boolean validatedFor(Integer ageYears) {
+        return model.manifest().populationFor(ageYears) != null;
+    }
+
     /** @param population null for a model without populations (v1) */
     public record OperatingPoint(String population, double threshold) {
     }
