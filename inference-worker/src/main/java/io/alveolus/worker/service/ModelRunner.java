@@ -1,6 +1,7 @@
 package io.alveolus.worker.service;
 
 import io.alveolus.common.imaging.ImageFormat;
+import io.alveolus.common.imaging.ImageInspector;
 import io.alveolus.interop.DicomImage;
 import io.alveolus.model.ModelManifest;
 import io.alveolus.model.PneumoniaModel;
@@ -48,10 +49,20 @@ public class ModelRunner {
         return model.manifest().threshold();
     }
 
-    /** PNG/JPEG through ImageIO; DICOM through its LUT pipeline to a display-ready grey image (same as ingest's check). */
+    /**
+     * PNG/JPEG through ImageIO; DICOM through its LUT pipeline to a display-ready grey image. Both after the
+     * validation contract's header and structure checks (the same as ingest's, so an image stored under older,
+     * looser rules cannot make the decoder allocate past the decoded-size budget). What cannot be decoded throws,
+     * and the analysis ends FAILED with the reason.
+     */
     public BufferedImage decode(byte[] bytes) throws Exception {
         if (ImageFormat.sniff(bytes).orElse(null) == ImageFormat.DICOM) {
             return DicomImage.decode(bytes).image();
+        }
+        try {
+            ImageInspector.inspect(bytes);
+        } catch (ImageInspector.Rejected r) {
+            throw new IllegalArgumentException(r.getMessage());
         }
         return Preprocessor.decode(bytes);
     }
