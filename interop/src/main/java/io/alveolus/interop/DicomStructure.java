@@ -41,6 +41,8 @@ final class DicomStructure {
     private static final int SEQUENCE_END = 0xfffee0dd;
     private static final long UNDEFINED = 0xffffffffL;
     private static final int MAX_DEPTH = 12;
+    /** Tiles a JPEG 2000 codestream may have: tiny tiles make the decoder's per-tile work explode. */
+    private static final long MAX_J2K_TILES = 4096;
     private static final Set<String> LONG_VRS = Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN",
             "UR", "UT", "UV");
 
@@ -339,6 +341,10 @@ final class DicomStructure {
                             throw mismatch(name, "its JPEG stream is " + w + "x" + h + ", the image " + columns + "x"
                                     + rows);
                         }
+                        if ((f[p + 9] & 0xff) != samples || (f[p + 4] & 0xff) > bitsAllocated) {
+                            throw mismatch(name, "its JPEG stream has " + (f[p + 9] & 0xff) + " components of "
+                                    + (f[p + 4] & 0xff) + " bits, the image " + samples + " of " + bitsAllocated);
+                        }
                         return;
                     }
                     if (marker == 0xda || len < 2) {
@@ -365,6 +371,31 @@ final class DicomStructure {
                 if (xsiz - xo != columns || ysiz - yo != rows) {
                     throw mismatch(name, "its JPEG 2000 codestream is " + (xsiz - xo) + "x" + (ysiz - yo)
                             + ", the image " + columns + "x" + rows);
+                }
+                // SIZ goes on: XTsiz YTsiz XTOsiz YTOsiz, Csiz, then per component Ssiz XRsiz YRsiz
+                if (p + 42 > f.length) {
+                    throw mismatch(name, "its JPEG 2000 size header is cut short");
+                }
+                long tw = u32(f, p + 24);
+                long th = u32(f, p + 28);
+                long txo = u32(f, p + 32);
+                long tyo = u32(f, p + 36);
+                int components = ((f[p + 40] & 0xff) << 8) | (f[p + 41] & 0xff);
+                long tilesX = tw == 0 ? Long.MAX_VALUE : (xsiz - txo + tw - 1) / tw;
+                long tilesY = th == 0 ? Long.MAX_VALUE : (ysiz - tyo + th - 1) / th;
+                if (txo > xo || tyo > yo || tilesX > MAX_J2K_TILES || tilesY > MAX_J2K_TILES
+                        || tilesX * tilesY > MAX_J2K_TILES) {
+                    throw mismatch(name, "its JPEG 2000 tiling is invalid or has more than " + MAX_J2K_TILES
+                            + " tiles");
+                }
+                if (components != samples || p + 42 + 3 * components > f.length) {
+                    throw mismatch(name, "its JPEG 2000 codestream has " + components + " components, the image "
+                            + samples);
+                }
+                for (int c = 0; c < components; c++) {
+                    if ((f[p + 42 + 3 * c] & 0x7f) + 1 > bitsAllocated) {
+                        throw mismatch(name, "its JPEG 2000 samples are deeper than Bits Allocated " + bitsAllocated);
+                    }
                 }
             }
             case RLE -> {

@@ -36,10 +36,7 @@ class DicomContractTest {
     @BeforeAll
     static void fixtures() throws Exception {
         fx = Fixtures.get();
-        Map<String, String> a = Fixtures.dxAttributes();
-        a.put("(0028,1050) DS", "128");
-        a.put("(0028,1051) DS", "256");
-        base8 = fx.write("contract-8", a, fx.grey, fx.height, fx.width, 8, 8);
+        base8 = fx.windowed8("contract-8");
         jpegBaseline = fx.convert(base8, "contract-8-jpegbl", "dcmcjpeg", "+eb");
     }
 
@@ -123,6 +120,15 @@ class DicomContractTest {
         Path j2kTaller = fx.modify(j2k, "contract-j2k-taller", "-i", "(0028,0010)=" + (fx.height - 1));
         assertRefused(Fixtures.bytes(j2kTaller), DicomRejected.Code.MALFORMED,
                 "its JPEG 2000 codestream is " + fx.width + "x" + fx.height);
+        // 1x1 tiles: millions of tiles for the decoder to set up
+        byte[] tiny = Fixtures.bytes(j2k);
+        int siz = lastIndexOf(tiny, new byte[]{(byte) 0xff, 0x4f, (byte) 0xff, 0x51});
+        System.arraycopy(new byte[]{0, 0, 0, 1, 0, 0, 0, 1}, 0, tiny, siz + 24, 8);
+        assertRefused(tiny, DicomRejected.Code.MALFORMED, "tiles");
+        // a 12-bit JPEG stream in an 8-bit image
+        byte[] deep = jpeg.clone();
+        deep[lastIndexOf(deep, new byte[]{(byte) 0xff, (byte) 0xc0}) + 4] = 12;
+        assertRefused(deep, DicomRejected.Code.MALFORMED, "components of 12 bits");
     }
 
     // --- sizes: by decoded pixels, checked before allocating ------------------------------------------------------------

@@ -95,6 +95,27 @@ public final class ImageLimits {
         }
     }
 
+    /**
+     * Whether every pixel of a decoded image has the same value in every band (a blank or constant image: nothing for
+     * the model to read). Stops at the first difference, so a real image costs a row or two.
+     */
+    public static boolean isConstant(java.awt.image.BufferedImage image) {
+        java.awt.image.Raster r = image.getRaster();
+        int bands = r.getNumBands();
+        int w = r.getWidth();
+        int[] first = r.getPixel(r.getMinX(), r.getMinY(), (int[]) null);
+        int[] row = new int[w * bands];
+        for (int y = 0; y < r.getHeight(); y++) {
+            r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, row);
+            for (int i = 0; i < row.length; i++) {
+                if (row[i] != first[i % bands]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     private static String name(ImageFormat f) {
         return f == null ? "image" : f.name();
     }

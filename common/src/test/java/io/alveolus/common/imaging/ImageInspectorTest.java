@@ -115,6 +115,18 @@ class ImageInspectorTest {
         assertEquals(ImageFormat.PNG, ImageInspector.inspect(png).format());
     }
 
+    @Test
+    void constantImagesAreDetectedAfterDecoding() {
+        var blank = new BufferedImage(300, 200, BufferedImage.TYPE_BYTE_GRAY);
+        assertTrue(ImageLimits.isConstant(blank));
+        var grey = new BufferedImage(300, 200, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 200; y++) for (int x = 0; x < 300; x++) grey.setRGB(x, y, 0x808080);
+        assertTrue(ImageLimits.isConstant(grey));
+        grey.setRGB(299, 199, 0x808081);
+        assertFalse(ImageLimits.isConstant(grey), "one pixel differs in one band");
+        assertFalse(ImageLimits.isConstant(noisy(64, 64, BufferedImage.TYPE_BYTE_GRAY)));
+    }
+
     // --- PNG structure -----------------------------------------------------------------------------------------------
 
     @Test
