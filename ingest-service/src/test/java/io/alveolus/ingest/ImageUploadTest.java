@@ -300,8 +300,13 @@ class ImageUploadTest {
                 .body("detail", org.hamcrest.Matchers.containsString("no IEND"));
         upload(device, badCrc, "image/png", study).post("/api/images").then().statusCode(422)
                 .body("detail", org.hamcrest.Matchers.containsString("CRC"));
+        // a CMYK film decoded washed out and scored 0.9993: refused, 422, from its frame header
+        byte[] cmyk = TestImages.cmykJpeg(160);
+        upload(device, cmyk, "image/jpeg", study).post("/api/images").then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("4 components (CMYK or YCCK)"));
         assertEquals(0, as(ST_MARYS, () -> Analysis.count("studyId", study)), "no row");
-        for (byte[] b : new byte[][]{polyglot, noIend, badCrc}) {
+        for (byte[] b : new byte[][]{polyglot, noIend, badCrc, cmyk}) {
             assertFalse(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(b))), "no object");
         }
     }

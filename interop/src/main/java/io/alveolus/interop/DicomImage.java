@@ -39,6 +39,10 @@ import javax.imageio.ImageIO;
  */
 public final class DicomImage {
 
+    /** @deprecated the contract's limits are {@link ImageLimits}'s; this alias stays for existing callers */
+    @Deprecated
+    public static final long MAX_PIXELS = ImageLimits.MAX_PIXELS;
+
     private static final Set<String> ACCEPTED_MODALITIES = Set.of("CR", "DX");
     private static final Set<String> LATERAL_VIEWS = Set.of("LL", "RL", "LAT", "LATERAL");
 

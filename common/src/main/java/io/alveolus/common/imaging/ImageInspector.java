@@ -26,6 +26,16 @@ import java.util.zip.CRC32;
  * <p>Every failure is a {@link Rejected}; no other exception escapes for any input bytes.
  */
 public final class ImageInspector {
+    /** @deprecated the contract's limits are {@link ImageLimits}'s; this alias stays for existing callers */
+    @Deprecated
+    public static final int MIN_SIDE = ImageLimits.MIN_SIDE;
+    /** @deprecated see {@link ImageLimits#MAX_SIDE} */
+    @Deprecated
+    public static final int MAX_SIDE = ImageLimits.MAX_SIDE;
+    /** @deprecated see {@link ImageLimits#MAX_PIXELS} */
+    @Deprecated
+    public static final long MAX_PIXELS = ImageLimits.MAX_PIXELS;
+
     /** Scans a progressive JPEG may have: a real one has about 10; thousands of tiny scans make the decoder crawl. */
     static final int MAX_JPEG_SCANS = 100;
 

@@ -24,6 +24,8 @@ public final class ImageLimits {
     public static final int MAX_SIDE = 8192;
     /** Decoded samples of one image, every format: an 8192 x 8192 8-bit grey image, or 4096 x 4096 16-bit RGB. */
     public static final long MAX_DECODED_BYTES = 64L * 1024 * 1024;
+    /** Pixels of one image (width x height): what the decoded budget allows at one byte a pixel. */
+    public static final long MAX_PIXELS = MAX_DECODED_BYTES;
     /** File size of a PNG or JPEG. */
     public static final long MAX_RASTER_FILE_BYTES = 20L * 1024 * 1024;
     /** What a DICOM file may hold besides its pixels: the data set's other attributes, fragments, padding. */

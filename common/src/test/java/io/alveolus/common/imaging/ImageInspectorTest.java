@@ -234,6 +234,7 @@ class ImageInspectorTest {
     @Test
     void refusesCmykYcckAndUnsupportedJpegProcesses() throws Exception {
         // Issue 12: a CMYK film decoded washed out and scored 0.9993. Refused from the frame header.
+        assertRefused(TestImages.cmykJpeg(128), 422, "4 components (CMYK or YCCK)");
         assertRefused(syntheticJpeg(0xc0, 8, 4, null), 422, "4 components (CMYK or YCCK)");
         assertRefused(syntheticJpeg(0xc2, 8, 4, null), 422, "4 components");
         byte[] adobe = {(byte) 0xff, (byte) 0xee, 0, 14, 'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, 2};
