@@ -2,6 +2,7 @@ package io.alveolus.ingest;
 
 import io.alveolus.common.events.StoredFields;
 import io.alveolus.common.events.Topics;
+import io.alveolus.common.imaging.ImageLimits;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;
 import io.alveolus.common.testing.EventProbe;
@@ -185,10 +186,129 @@ class ImageUploadTest {
     @Test
     void priorityIsAnExactName() {
         byte[] real = TestImages.bytes(TestImages.files("NORMAL", 1).get(0));
-        given().auth().oauth2(Tokens.device("st-marys")).multiPart("file", "x", real, "image/jpeg")
-                .multiPart("studyId", study()).multiPart("patientRef", "P1").multiPart("priority", "URGENT\0")
-                .post("/api/images").then().statusCode(400).contentType("application/problem+json")
-                .body("detail", equalTo("priority must be ROUTINE or URGENT"));
+        // "ROUT\u0131NE" (dotless i) equals "ROUTINE" ignoring case in Java: it must not be taken for ROUTINE either
+        for (String p : List.of("URGENT\0", " URGENT", "URGENT\n", "URGENT,ROUTINE", "ROUT\u0131NE", "1")) {
+            given().auth().oauth2(Tokens.device("st-marys")).multiPart("file", "x", real, "image/jpeg")
+                    .multiPart("studyId", study()).multiPart("patientRef", "P1").multiPart("priority", p)
+                    .post("/api/images").then().statusCode(400).contentType("application/problem+json")
+                    .body("detail", equalTo("priority must be ROUTINE or URGENT"));
+        }
+    }
+
+    // --- the validation contract, the same on /api/images and STOW-RS (issue 12, item 3) ---------------------------
+
+    static RequestSpecification uploadDicom(String token, byte[] dicom) {
+        return given().auth().oauth2(token).multiPart("file", "x.dcm", dicom, "application/dicom");
+    }
+
+    static io.restassured.path.json.JsonPath stow(String token, List<byte[]> instances, int status) {
+        String boundary = "b-" + UUID.randomUUID();
+        return given().auth().oauth2(token)
+                .contentType("multipart/related; type=\"application/dicom\"; boundary=" + boundary)
+                .body(TestDicom.multipartRelated(boundary, instances))
+                .post("/api/dicomweb/studies").then().statusCode(status).extract().jsonPath();
+    }
+
+    @Test
+    void anUncompressedSixteenBitDicomOverTwentyMegabytesIsAcceptedOnBothPaths() throws Exception {
+        // Issue 12: STOW-RS accepted a 21.8 MB DICOM that /api/images refused with 413. The rule now, on both paths:
+        // DICOM is bounded by its decoded pixels (64 MB), not by its file; PNG/JPEG by their 20 MB file.
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        java.util.function.IntBinaryOperator px = (x, y) -> (x * 7 + y * 13) % 4096;
+        byte[] viaUpload = TestDicom.uncompressed(3300, 3300, 16, px, TestDicom.uid(50), "ACC-LU" + tag);
+        byte[] viaStow = TestDicom.uncompressed(3300, 3300, 16, px, TestDicom.uid(50), "ACC-LS" + tag);
+        assertTrue(viaUpload.length > 21_700_000 && viaUpload.length > ImageLimits.MAX_RASTER_FILE_BYTES);
+        String device = Tokens.device("st-marys");
+        uploadDicom(device, viaUpload).post("/api/images").then().statusCode(202).body("status", equalTo("QUEUED"));
+        var answer = stow(device, List.of(viaStow), 200);
+        assertEquals(1, answer.getList("'00081199'.Value").size(), "stored by STOW-RS as well");
+        assertEquals(1, as(ST_MARYS, () -> Analysis.count("studyId", "ACC-LU" + tag)));
+        assertEquals(1, as(ST_MARYS, () -> Analysis.count("studyId", "ACC-LS" + tag)));
+    }
+
+    @Test
+    void degenerateMismatchedAndOversizedDicomIsRefusedOnBothPathsAlike() throws Exception {
+        // Issue 12: a 1x1 and an all-zero 100x100 DICOM were analysed ("pneumonia 0.9999") while PNG/JPEG needed
+        // 64 px; a DICOM declaring JPEG Baseline but holding raw pixels was accepted; the pixel limit was checked
+        // only after the decoder had allocated the pixels.
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        byte[] random100 = new byte[100 * 100];
+        new java.util.Random().nextBytes(random100);
+        Map<String, byte[]> refused = new java.util.LinkedHashMap<>();
+        refused.put("1x1 pixels; accepted sides are 64 to 8192 pixels",
+                TestDicom.uncompressed(1, 1, 8, (x, y) -> 128, TestDicom.uid(40), "ACC-D1" + tag));
+        refused.put("every pixel of the image has the same value",
+                TestDicom.uncompressed(100, 100, 8, (x, y) -> 0, TestDicom.uid(40), "ACC-D2" + tag));
+        refused.put("the transfer syntax is JPEG Baseline (Process 1) but the pixel data is not encapsulated",
+                TestDicom.uncompressed(TestDicom.JPEG_BASELINE, 100, 100, 8, random100, TestDicom.uid(40),
+                        "ACC-D3" + tag));
+        refused.put("exactly 10000 bytes", TestDicom.uncompressed(TestDicom.EXPLICIT_LE, 100, 100, 8,
+                java.util.Arrays.copyOf(random100, 9900), TestDicom.uid(40), "ACC-D4" + tag));
+        refused.put("decodes to more than the limit of " + ImageLimits.MAX_DECODED_BYTES + " bytes",
+                TestDicom.uncompressed(TestDicom.EXPLICIT_LE, 8000, 8000, 16, random100, TestDicom.uid(40),
+                        "ACC-D5" + tag));
+        String device = Tokens.device("st-marys");
+        refused.forEach((reason, dicom) -> uploadDicom(device, dicom).post("/api/images").then().statusCode(422)
+                .contentType("application/problem+json").body("status", equalTo(422))
+                .body("detail", org.hamcrest.Matchers.containsString(reason)));
+        // the same minimum side, in the same words, for PNG
+        var onePixelPng = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(1, 1, java.awt.image.BufferedImage.TYPE_BYTE_GRAY),
+                "png", onePixelPng);
+        upload(device, onePixelPng.toByteArray(), "image/png", study()).post("/api/images").then().statusCode(422)
+                .body("detail", org.hamcrest.Matchers.containsString("1x1 pixels; accepted sides are 64 to 8192 pixels"));
+
+        var answer = stow(device, List.copyOf(refused.values()), 409);
+        assertEquals(java.util.Collections.nCopies(refused.size(), 0xC000),
+                answer.getList("'00081198'.Value.'00081197'.Value.flatten()"), "each refused: cannot understand");
+        for (int i = 1; i <= refused.size(); i++) {
+            String study = "ACC-D" + i + tag;
+            assertEquals(0, as(ST_MARYS, () -> Analysis.count("studyId", study)), "no row for " + study);
+        }
+        for (byte[] b : refused.values()) {
+            assertFalse(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(b))), "no object");
+        }
+    }
+
+    @Test
+    void corruptAndPolyglotPngAndJpegAreRefused() throws Exception {
+        // Issue 12: PNG without IEND or with bad CRCs, JPEG with a ZIP appended, were accepted with 202 and served.
+        byte[] jpeg = TestImages.bytes(TestImages.files("PNEUMONIA", 2).get(1));
+        var zip = new java.io.ByteArrayOutputStream();
+        try (var z = new java.util.zip.ZipOutputStream(zip)) {
+            z.putNextEntry(new java.util.zip.ZipEntry("index.html"));
+            z.write(("<script>alert('" + UUID.randomUUID() + "')</script>").getBytes());
+            z.closeEntry();
+        }
+        byte[] polyglot = java.util.Arrays.copyOf(jpeg, jpeg.length + zip.size());
+        System.arraycopy(zip.toByteArray(), 0, polyglot, jpeg.length, zip.size());
+        var img = new java.awt.image.BufferedImage(128, 128, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        var rnd = new java.util.Random();
+        for (int i = 0; i < 128 * 128; i++) img.getRaster().getDataBuffer().setElem(i, rnd.nextInt(256));
+        var out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        byte[] png = out.toByteArray();
+        byte[] noIend = java.util.Arrays.copyOf(png, png.length - 12);
+        byte[] badCrc = png.clone();
+        badCrc[png.length - 20] ^= 0x40; // inside the IDAT data
+        String device = Tokens.device("st-marys");
+        String study = study();
+        upload(device, polyglot, "image/jpeg", study).post("/api/images").then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("after its end (EOI)"));
+        upload(device, noIend, "image/png", study).post("/api/images").then().statusCode(422)
+                .body("detail", org.hamcrest.Matchers.containsString("no IEND"));
+        upload(device, badCrc, "image/png", study).post("/api/images").then().statusCode(422)
+                .body("detail", org.hamcrest.Matchers.containsString("CRC"));
+        // a CMYK film decoded washed out and scored 0.9993: refused, 422, from its frame header
+        byte[] cmyk = TestImages.cmykJpeg(160);
+        upload(device, cmyk, "image/jpeg", study).post("/api/images").then().statusCode(422)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("4 components (CMYK or YCCK)"));
+        assertEquals(0, as(ST_MARYS, () -> Analysis.count("studyId", study)), "no row");
+        for (byte[] b : new byte[][]{polyglot, noIend, badCrc, cmyk}) {
+            assertFalse(store.exists(ST_MARYS, ObjectStore.imageKey(ST_MARYS, sha(b))), "no object");
+        }
     }
 
     @Test

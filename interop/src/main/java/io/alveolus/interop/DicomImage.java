@@ -7,6 +7,8 @@ import com.pixelmed.dicom.DicomInputStream;
 import com.pixelmed.dicom.SequenceAttribute;
 import com.pixelmed.dicom.TagFromName;
 import com.pixelmed.display.SourceImage;
+import io.alveolus.common.imaging.ImageFormat;
+import io.alveolus.common.imaging.ImageLimits;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
@@ -30,12 +32,16 @@ import javax.imageio.ImageIO;
  * JPEG lossless (processes 14 and 14 SV1), JPEG 2000 (lossless and lossy), RLE. Not JPEG-LS nor 12-bit JPEG extended.
  * Parsing and decompression are PixelMed's (see docs/adr/0002-dicom-library.md).
  *
+ * <p>Limits are the validation contract's ({@link ImageLimits}), the same as for every format and entry point;
+ * {@link #inspect} applies them at header and structure level (ingest), {@link #decode} after them (worker).
+ *
  * <p>Every failure is a {@link DicomRejected}; no unchecked exception escapes for any input bytes.
  */
 public final class DicomImage {
 
-    /** Largest image accepted (rows x columns): 64 megapixels, well above any radiograph (about 4300 x 4300). */
-    public static final long MAX_PIXELS = 64L * 1024 * 1024;
+    /** @deprecated the contract's limits are {@link ImageLimits}'s; this alias stays for existing callers */
+    @Deprecated
+    public static final long MAX_PIXELS = ImageLimits.MAX_PIXELS;
 
     private static final Set<String> ACCEPTED_MODALITIES = Set.of("CR", "DX");
     private static final Set<String> LATERAL_VIEWS = Set.of("LL", "RL", "LAT", "LATERAL");
@@ -62,12 +68,36 @@ public final class DicomImage {
     }
 
     /**
-     * Decodes a DICOM Part 10 object (128-byte preamble, "DICM", file meta information, data set).
+     * Checks a DICOM Part 10 object at header and structure level, as ingest does on every entry point: the
+     * contract's limits ({@link ImageLimits}: file size, sides, decoded size), a structure walk that bounds every
+     * declared length before anything is allocated (deflated data sets included), the header (transfer syntax,
+     * CR/DX, single frame, greyscale, frontal, bits), the Pixel Data against the header and the transfer syntax
+     * (native: exactly Rows x Columns x Samples x Bits Allocated / 8 bytes; encapsulated: fragments of the declared
+     * codec, of the declared size), and native pixels that are all the same value (a blank image). Nothing is
+     * decoded: the worker's {@link #decode} does that, after the same checks.
+     *
+     * @throws DicomRejected when the object is refused; {@link DicomRejected#code()} says why
+     */
+    public static DicomMetadata inspect(byte[] part10) throws DicomRejected {
+        return guarded(part10, () -> inspectChecked(part10).metadata());
+    }
+
+    /**
+     * Decodes a DICOM Part 10 object (128-byte preamble, "DICM", file meta information, data set), after the
+     * checks of {@link #inspect}.
      *
      * @throws DicomRejected when the bytes are not DICOM, are malformed, or are not a single-frame frontal CR/DX
      *                       greyscale image; {@link DicomRejected#code()} says which
      */
     public static DecodedDicom decode(byte[] part10) throws DicomRejected {
+        return guarded(part10, () -> decodeChecked(part10));
+    }
+
+    private interface Work<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T guarded(byte[] part10, Work<T> work) throws DicomRejected {
         if (part10 == null || part10.length == 0) {
             throw new DicomRejected(DicomRejected.Code.NOT_DICOM, "empty input");
         }
@@ -76,55 +106,50 @@ public final class DicomImage {
                     "not a DICOM Part 10 file: no 'DICM' prefix after the 128-byte preamble");
         }
         try {
-            return decodeChecked(part10);
+            return work.run();
         } catch (DicomRejected e) {
             throw e;
         } catch (OutOfMemoryError e) {
             throw new DicomRejected(DicomRejected.Code.OUT_OF_RESOURCES, "not enough memory to decode the image", e);
         } catch (Exception | StackOverflowError e) {
-            // Parsers throw all kinds of runtime exceptions on hostile input; none may escape.
-            throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot parse the DICOM object: " + describe(e), e);
+            // Parsers throw all kinds of runtime exceptions on hostile input; none may escape, nor name a class.
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "the DICOM object cannot be parsed", e);
         }
     }
 
-    private static DecodedDicom decodeChecked(byte[] part10) throws Exception {
-        // 1. Header only (everything before Pixel Data): metadata, and the transfer syntax check before decompressing.
+    /** What {@link #inspect} established, for {@link #decode} to go on from. */
+    private record Inspected(AttributeList header, DicomMetadata metadata, DicomStructure.Walk walk) {
+    }
+
+    private static Inspected inspectChecked(byte[] part10) throws Exception {
+        var tooLarge = ImageLimits.fileSizeProblem(ImageFormat.DICOM, part10.length);
+        if (tooLarge.isPresent()) {
+            throw new DicomRejected(DicomRejected.Code.TOO_LARGE, tooLarge.get());
+        }
+        // 1. Structure: every length bounded, Pixel Data checked against Rows/Columns/Bits and the transfer syntax.
+        DicomStructure.Walk walk = DicomStructure.walk(part10);
+
+        // 2. Header only (everything before Pixel Data), from an object now known to be sound: the metadata.
         AttributeList header = new AttributeList();
         try {
             header.read(new DicomInputStream(new ByteArrayInputStream(part10)), TagFromName.PixelData);
         } catch (Exception e) {
-            throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot parse the DICOM header: " + describe(e), e);
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot parse the DICOM header", e);
         }
         DicomMetadata metadata = metadata(header);
         checkTransferSyntax(metadata);
-
-        // 2. Whole object, pixel data decompressed by PixelMed. A file cut short anywhere ends up here without
-        //    Pixel Data (PixelMed stops quietly at the end of the input), so this comes before the scope checks.
-        AttributeList list = new AttributeList();
-        try {
-            list.read(new DicomInputStream(new ByteArrayInputStream(part10)));
-        } catch (Exception e) {
-            throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot read the pixel data: " + describe(e), e);
-        }
-        if (list.getPixelData() == null) {
-            throw new DicomRejected(DicomRejected.Code.MALFORMED, "no Pixel Data (7FE0,0010): truncated file?");
+        if (!walk.transferSyntax().equals(metadata.transferSyntaxUid()) || walk.rows() != metadata.rows()
+                || walk.columns() != metadata.columns()) {
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "the DICOM header is ambiguous");
         }
 
         // 3. Refuse what is out of scope.
         checkScope(header, metadata);
-        if (metadata.rows() <= 0 || metadata.columns() <= 0) {
-            throw new DicomRejected(DicomRejected.Code.MALFORMED, "Rows/Columns missing or zero");
-        }
-        if ((long) metadata.rows() * metadata.columns() > MAX_PIXELS) {
-            throw new DicomRejected(DicomRejected.Code.UNSUPPORTED_PIXEL_FORMAT, "image of " + metadata.rows() + "x"
-                    + metadata.columns() + " pixels exceeds the limit of " + MAX_PIXELS + " pixels");
-        }
         int bitsAllocated = intValue(header, TagFromName.BitsAllocated, 0);
         int bitsStored = metadata.bitsStored();
         int pixelRepresentation = intValue(header, TagFromName.PixelRepresentation, 0);
-        if (bitsAllocated != 8 && bitsAllocated != 16) {
-            throw new DicomRejected(DicomRejected.Code.UNSUPPORTED_PIXEL_FORMAT,
-                    "Bits Allocated " + bitsAllocated + " not supported (8 or 16)");
+        if (bitsAllocated != walk.bitsAllocated()) {
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "the DICOM header is ambiguous");
         }
         if (bitsStored < 1 || bitsStored > bitsAllocated) {
             throw new DicomRejected(DicomRejected.Code.MALFORMED,
@@ -134,20 +159,46 @@ public final class DicomImage {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "Pixel Representation " + pixelRepresentation);
         }
 
-        // 4. Pixels.
-        Attribute pixelData = list.getPixelData();
-        if (pixelData == null) {
-            throw new DicomRejected(DicomRejected.Code.MALFORMED, "no Pixel Data (7FE0,0010)");
+        // 4. A blank image, where its pixels can be seen without decoding (native, not deflated).
+        if (!walk.encapsulated() && walk.pixelOffset() >= 0
+                && constant(part10, (int) walk.pixelOffset(), metadata.rows() * metadata.columns(), bitsAllocated / 8)) {
+            throw new DicomRejected(DicomRejected.Code.DEGENERATE,
+                    "every pixel of the image has the same value: a blank image has nothing to analyse");
         }
-        String ts = metadata.transferSyntaxUid();
-        boolean encapsulated = !ts.equals("1.2.840.10008.1.2") && !ts.equals("1.2.840.10008.1.2.1")
-                && !ts.equals("1.2.840.10008.1.2.2") && !ts.equals("1.2.840.10008.1.2.1.99");
-        long expectedBytes = (long) metadata.rows() * metadata.columns() * (bitsAllocated / 8);
-        if (!encapsulated && pixelData.getVL() < expectedBytes) {
-            throw new DicomRejected(DicomRejected.Code.MALFORMED, "Pixel Data holds " + pixelData.getVL()
-                    + " bytes, " + expectedBytes + " expected for " + metadata.rows() + "x" + metadata.columns());
-        }
+        return new Inspected(header, metadata, walk);
+    }
 
+    /** Whether all {@code pixels} samples of {@code bytes} bytes from {@code offset} are equal (stops at the first
+     *  difference, so a real image costs a few bytes). */
+    private static boolean constant(byte[] b, int offset, int pixels, int bytes) {
+        int end = offset + pixels * bytes;
+        for (int i = offset + bytes; i < end; i++) {
+            if (b[i] != b[i - bytes]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static DecodedDicom decodeChecked(byte[] part10) throws Exception {
+        Inspected inspected = inspectChecked(part10);
+        AttributeList header = inspected.header();
+        DicomMetadata metadata = inspected.metadata();
+
+        // 5. Whole object, pixel data decompressed by PixelMed: its sizes were bounded by the checks above.
+        AttributeList list = new AttributeList();
+        try {
+            list.read(new DicomInputStream(new ByteArrayInputStream(part10)));
+        } catch (Exception e) {
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "cannot read the pixel data", e);
+        }
+        if (list.getPixelData() == null) {
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "no Pixel Data (7FE0,0010): truncated file?");
+        }
+        int bitsStored = metadata.bitsStored();
+        int pixelRepresentation = intValue(header, TagFromName.PixelRepresentation, 0);
+
+        // 6. Pixels.
         int[] stored = storedValues(list, metadata, bitsStored, pixelRepresentation == 1);
         byte[] grey = voi(header, stored);
         if ("MONOCHROME1".equals(metadata.photometric())) {
@@ -379,10 +430,5 @@ public final class DicomImage {
     private static double doubleValue(AttributeList l, AttributeTag tag, double dflt) {
         double[] v = Attribute.getDoubleValues(l, tag);
         return v == null || v.length == 0 ? dflt : v[0];
-    }
-
-    private static String describe(Throwable e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : ": " + m);
     }
 }

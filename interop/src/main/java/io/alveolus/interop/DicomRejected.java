@@ -25,9 +25,13 @@ public final class DicomRejected extends Exception {
         COLOUR(StowResponse.FAILURE_CANNOT_UNDERSTAND),
         /** A lateral projection (ViewPosition LL, RL, LAT or LATERAL): the model reads frontal views only. */
         LATERAL_VIEW(StowResponse.FAILURE_CANNOT_UNDERSTAND),
-        /** Bits allocated/stored or pixel representation this library does not handle, or an image over
-         *  {@code DicomImage.MAX_PIXELS}. */
+        /** Bits allocated/stored or pixel representation this library does not handle, or an image over the
+         *  contract's sides or decoded size ({@code io.alveolus.common.imaging.ImageLimits}). */
         UNSUPPORTED_PIXEL_FORMAT(StowResponse.FAILURE_CANNOT_UNDERSTAND),
+        /** A file, or a data set once inflated, larger than the contract allows (HTTP 413). */
+        TOO_LARGE(StowResponse.FAILURE_OUT_OF_RESOURCES),
+        /** Nothing for the model to read: sides under the contract's minimum, or every pixel the same (blank). */
+        DEGENERATE(StowResponse.FAILURE_CANNOT_UNDERSTAND),
         /** The JVM ran out of memory while decoding: retry later or with more memory. */
         OUT_OF_RESOURCES(StowResponse.FAILURE_OUT_OF_RESOURCES);
 
@@ -35,6 +39,19 @@ public final class DicomRejected extends Exception {
 
         Code(int stowFailureReason) {
             this.stowFailureReason = stowFailureReason;
+        }
+
+        /**
+         * The HTTP status an upload refused for this reason gets: 415 not DICOM or a transfer syntax not supported,
+         * 413 too large, 503 out of memory (retry), otherwise 422 (understood, refused).
+         */
+        public int httpStatus() {
+            return switch (this) {
+                case NOT_DICOM, UNSUPPORTED_TRANSFER_SYNTAX -> 415;
+                case TOO_LARGE -> 413;
+                case OUT_OF_RESOURCES -> 503;
+                default -> 422;
+            };
         }
 
         /** The DICOM Failure Reason (0008,1197) a STOW-RS response should carry for this refusal. */

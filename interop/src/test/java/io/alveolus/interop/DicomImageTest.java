@@ -29,10 +29,7 @@ class DicomImageTest {
     @BeforeAll
     static void fixtures() throws Exception {
         fx = Fixtures.get();
-        Map<String, String> a = Fixtures.dxAttributes();
-        a.put("(0028,1050) DS", "128");
-        a.put("(0028,1051) DS", "256");
-        base8 = fx.write("mono2-8", a, fx.grey, fx.height, fx.width, 8, 8);
+        base8 = fx.windowed8("mono2-8");
 
         Map<String, String> b = Fixtures.dxAttributes();
         b.put("(0028,1052) DS", "-100");

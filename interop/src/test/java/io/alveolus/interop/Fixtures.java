@@ -179,6 +179,14 @@ final class Fixtures {
         return out;
     }
 
+    /** 8-bit MONOCHROME2 of the source image, explicit VR LE, window centre 128 / width 256 (stored value v shows as v). */
+    Path windowed8(String name) throws IOException {
+        Map<String, String> a = dxAttributes();
+        a.put("(0028,1050) DS", "128");
+        a.put("(0028,1051) DS", "256");
+        return write(name, a, grey, height, width, 8, 8);
+    }
+
     /** Runs a converter {@code tool [options] in out} and returns the output file. */
     Path convert(Path in, String outName, String tool, String... options) {
         List<String> cmd = new ArrayList<>();

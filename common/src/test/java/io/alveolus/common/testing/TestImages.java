@@ -36,6 +36,32 @@ public final class TestImages {
         }
     }
 
+    /**
+     * A 4-component JPEG (CMYK samples, as a print workflow or a scanner writes them) of {@code size}x{@code size}
+     * random samples, written by the JDK's encoder from a 4-band raster.
+     */
+    public static byte[] cmykJpeg(int size) {
+        var raster = java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE, size, size, 4,
+                null);
+        var rnd = new java.util.Random(size);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                for (int b = 0; b < 4; b++) raster.setSample(x, y, b, rnd.nextInt(256));
+            }
+        }
+        var writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        var out = new java.io.ByteArrayOutputStream();
+        try (var ios = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+            writer.setOutput(ios);
+            writer.write(null, new javax.imageio.IIOImage(raster, null, null), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return out.toByteArray();
+    }
+
     public static byte[] bytes(Path p) {
         try {
             return Files.readAllBytes(p);

@@ -1,6 +1,8 @@
 package io.alveolus.worker.service;
 
 import io.alveolus.common.imaging.ImageFormat;
+import io.alveolus.common.imaging.ImageInspector;
+import io.alveolus.common.imaging.ImageLimits;
 import io.alveolus.interop.DicomImage;
 import io.alveolus.model.ModelManifest;
 import io.alveolus.model.PneumoniaModel;
@@ -48,12 +50,30 @@ public class ModelRunner {
         return model.manifest().threshold();
     }
 
-    /** PNG/JPEG through ImageIO; DICOM through its LUT pipeline to a display-ready grey image (same as ingest's check). */
+    /**
+     * PNG/JPEG through ImageIO; DICOM through its LUT pipeline to a display-ready grey image. Both after the
+     * validation contract's header and structure checks (the same as ingest's, so an image stored under older,
+     * looser rules cannot make the decoder allocate past the decoded-size budget). What cannot be decoded throws,
+     * and the analysis ends FAILED with the reason.
+     */
     public BufferedImage decode(byte[] bytes) throws Exception {
+        BufferedImage image;
         if (ImageFormat.sniff(bytes).orElse(null) == ImageFormat.DICOM) {
-            return DicomImage.decode(bytes).image();
+            image = DicomImage.decode(bytes).image();
+        } else {
+            try {
+                ImageInspector.inspect(bytes);
+            } catch (ImageInspector.Rejected r) {
+                throw new IllegalArgumentException(r.getMessage());
+            }
+            image = Preprocessor.decode(bytes);
         }
-        return Preprocessor.decode(bytes);
+        // A blank image never gets a probability: the applicability gate ends it NOT_APPLICABLE; a model without a
+        // gate (v1, a rollback) cannot, so the analysis ends FAILED here with the reason.
+        if (model.manifest().applicability() == null && ImageLimits.isConstant(image)) {
+            throw new IllegalArgumentException("the image is blank: every pixel has the same value");
+        }
+        return image;
     }
 
     public ModelManifest manifest() {

@@ -34,16 +34,21 @@ public class ImageResource {
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Upload one chest X-ray (PNG or JPEG) of a study",
+    @Operation(summary = "Upload one chest X-ray (PNG, JPEG or DICOM) of a study",
             description = "The tenant is taken from the caller's token. 202: the image and its event are durable. "
-                    + "200: this image was already received for this study (same analysis id).")
+                    + "200: this image was already received for this study (same analysis id). The validation "
+                    + "contract is the same as STOW-RS's: PNG/JPEG files up to 20 MB, DICOM bounded by its decoded "
+                    + "pixels (64 MB), sides 64 to 8192 pixels for every format.")
     @APIResponse(responseCode = "202", description = "Accepted for analysis")
-    @APIResponse(responseCode = "400", description = "Missing or malformed field, or empty image")
-    @APIResponse(responseCode = "413", description = "Image larger than the limit")
-    @APIResponse(responseCode = "415", description = "Not a PNG or JPEG by its content")
-    @APIResponse(responseCode = "422", description = "Absurd dimensions, decompression bomb or corrupt image, or a"
-            + " value the analysis cannot store (a DICOM UID that breaks DICOM's rules, a ViewPosition over 16"
-            + " characters...)")
+    @APIResponse(responseCode = "400", description = "Missing or malformed field (priority exactly ROUTINE or "
+            + "URGENT), or empty image")
+    @APIResponse(responseCode = "413", description = "File larger than its format's limit")
+    @APIResponse(responseCode = "415", description = "Not a PNG, JPEG or DICOM by its content, or a DICOM transfer"
+            + " syntax that is not supported")
+    @APIResponse(responseCode = "422", description = "Sides outside 64-8192 pixels, decoded size over the budget,"
+            + " corrupt structure (PNG CRC/IEND, JPEG markers, data after the image's end), CMYK/YCCK JPEG, a blank"
+            + " DICOM, a DICOM whose pixel data does not match its transfer syntax or header, or a value the analysis"
+            + " cannot store (a DICOM UID that breaks DICOM's rules, a ViewPosition over 16 characters...)")
     public Response upload(@RestForm("file") FileUpload file, @RestForm String studyId, @RestForm String patientRef,
                            @RestForm String referringPhysician, @RestForm String priority,
                            @RestForm String patientAge) {

@@ -5,8 +5,8 @@ import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.ingest.service.IngestService;
-import io.alveolus.interop.DecodedDicom;
 import io.alveolus.interop.DicomImage;
+import io.alveolus.interop.DicomMetadata;
 import io.alveolus.interop.DicomRejected;
 import io.alveolus.interop.MultipartRelated;
 import io.alveolus.interop.StowResponse;
@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
 
 /**
  * DICOMweb STOW-RS: a PACS or modality stores one or more instances in one multipart/related request. Each
- * instance is accepted or refused on its own; the answer lists both, as the standard requires.
+ * instance is accepted or refused on its own; the answer lists both, as the standard requires. Each instance meets
+ * exactly the validation contract of {@code /api/images} (common's ImageLimits; see docs/operations.md).
  */
 @Path("/api/dicomweb/studies")
 @RolesAllowed({Roles.DEVICE, Roles.RADIOLOGIST})
@@ -48,25 +49,29 @@ public class StowResource {
         var parts = parse(body, contentType);
         StowResponse response = new StowResponse();
         for (var part : parts) {
-            DecodedDicom dicom;
+            // The same validation contract as /api/images, per instance: the header and structure check here
+            // names the instance and its refusal code in the STOW answer; ingest() then applies the whole contract
+            // again, exactly as for an upload, so the two paths cannot disagree.
+            DicomMetadata dicom;
             try {
-                dicom = DicomImage.decode(part.body());
+                dicom = DicomImage.inspect(part.body());
             } catch (DicomRejected r) {
                 LOG.infof("STOW instance refused for tenant %s: %s", caller.tenant(), r.code());
                 response.rejected(null, null, r);
                 continue;
             }
-            String sopClass = dicom.metadata().sopClassUid();
-            String sop = dicom.metadata().sopInstanceUid();
+            String sopClass = dicom.sopClassUid();
+            String sop = dicom.sopInstanceUid();
             try {
-                UploadReceipt receipt = ingest.ingestDicom(caller.tenant(),
-                        new IngestService.Submission(null, null, null, null), part.body(), dicom);
+                UploadReceipt receipt = ingest.ingest(caller.tenant(),
+                        new IngestService.Submission(null, null, null, null), part.body());
                 response.accepted(sopClass, sop, "/api/analyses/" + receipt.analysisId());
             } catch (ProblemException e) {
                 // 422: a value the analysis cannot store (an invalid UID, a ViewPosition too long...): this instance
                 // fails, nothing of it is stored or published, the other instances go on
                 int reason = e.status() == 503 ? StowResponse.FAILURE_OUT_OF_RESOURCES
                         : e.status() == 413 ? StowResponse.FAILURE_OUT_OF_RESOURCES
+                        : e.status() == 415 ? StowResponse.FAILURE_TRANSFER_SYNTAX_NOT_SUPPORTED
                         : e.status() == 422 ? StowResponse.FAILURE_DATASET_DOES_NOT_MATCH_SOP_CLASS
                         : StowResponse.FAILURE_PROCESSING;
                 LOG.infof("STOW instance refused for tenant %s (%d): %s", caller.tenant(), e.status(), e.getMessage());

@@ -7,6 +7,7 @@ import io.alveolus.common.events.StoredFields;
 import io.alveolus.common.imaging.ImageFormat;
 import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.imaging.ImageInspector;
+import io.alveolus.common.imaging.ImageLimits;
 import io.alveolus.interop.DecodedDicom;
 import io.alveolus.interop.DicomImage;
 import io.alveolus.interop.DicomMetadata;
@@ -107,21 +108,26 @@ public class IngestService {
         }
     }
 
+    /**
+     * The validation contract (common's {@link ImageLimits}), the same for every entry point: {@code /api/images}
+     * and STOW-RS both come here. The format by content, then its file limit, then its header and structure checks
+     * (ImageInspector for PNG/JPEG, DicomImage.inspect for DICOM); nothing is decoded here, the worker does that.
+     */
     private UploadReceipt doIngest(TenantId tenant, Submission s, byte[] image) {
         if (image == null || image.length == 0) {
             throw ProblemException.badRequest("the image is empty");
         }
-        if (image.length > maxImageBytes.asLongValue()) {
-            throw ProblemException.tooLarge("the image is " + image.length + " bytes; the limit is "
-                    + maxImageBytes.asLongValue() + " bytes");
-        }
-        if (ImageFormat.sniff(image).orElse(null) == ImageFormat.DICOM) {
-            DecodedDicom dicom;
+        ImageFormat format = ImageFormat.sniff(image).orElseThrow(() -> ProblemException.unsupportedMedia(
+                "not a PNG, JPEG or DICOM image (checked by its content)"));
+        ImageLimits.fileSizeProblem(format, image.length).ifPresent(p -> {
+            throw ProblemException.tooLarge(p);
+        });
+        if (format == ImageFormat.DICOM) {
+            DicomMetadata dicom;
             try {
-                dicom = DicomImage.decode(image);
+                dicom = DicomImage.inspect(image);
             } catch (DicomRejected r) {
-                throw r.code() == DicomRejected.Code.UNSUPPORTED_TRANSFER_SYNTAX
-                        ? ProblemException.unsupportedMedia(r.reason()) : ProblemException.unprocessable(r.reason());
+                throw problem(r.code().httpStatus(), r.reason());
             }
             return doIngestDicom(tenant, s, image, dicom);
         }
@@ -131,8 +137,7 @@ public class IngestService {
         try {
             inspection = ImageInspector.inspect(image);
         } catch (ImageInspector.Rejected r) {
-            throw r.unsupported() ? ProblemException.unsupportedMedia(r.getMessage())
-                    : ProblemException.unprocessable(r.getMessage());
+            throw problem(r.status(), r.getMessage());
         }
         String sha = sha256(image);
         var event = new ImageReceived(Analysis.idFor(tenant.value(), studyId, sha), tenant.value(), studyId,
@@ -141,8 +146,29 @@ public class IngestService {
         return accept(tenant, event, image);
     }
 
+    /** A refusal of the validation contract as the problem its status names. */
+    private static ProblemException problem(int status, String reason) {
+        return switch (status) {
+            case 400 -> ProblemException.badRequest(reason);
+            case 413 -> ProblemException.tooLarge(reason);
+            case 415 -> ProblemException.unsupportedMedia(reason);
+            case 503 -> ProblemException.unavailable(reason);
+            default -> ProblemException.unprocessable(reason);
+        };
+    }
+
+    /**
+     * A DICOM instance decoded elsewhere: it goes through the same contract as every upload (the decode is not
+     * trusted to have applied it), so a caller of {@link #ingestDicom} gets exactly what {@link #ingest} would give.
+     */
     private UploadReceipt doIngestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
-        DicomMetadata m = dicom.metadata();
+        if (ImageFormat.sniff(image == null ? new byte[0] : image).orElse(null) != ImageFormat.DICOM) {
+            throw ProblemException.unsupportedMedia("not a DICOM Part 10 instance");
+        }
+        return doIngest(tenant, s, image);
+    }
+
+    private UploadReceipt doIngestDicom(TenantId tenant, Submission s, byte[] image, DicomMetadata m) {
         // the identifiers first: the analysis id is derived from the SOP Instance UID
         StoredFields.dicomProblem(m.studyInstanceUid(), m.seriesInstanceUid(), m.sopInstanceUid(), m.viewPosition())
                 .ifPresent(p -> {
