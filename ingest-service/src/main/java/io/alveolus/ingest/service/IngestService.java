@@ -23,7 +23,6 @@ import io.alveolus.persistence.AnalysisStatus;
 import io.alveolus.persistence.outbox.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.configuration.MemorySize;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -60,8 +59,6 @@ public class IngestService {
     MeterRegistry metrics;
     @Inject
     TenantTags tenantTags;
-    @ConfigProperty(name = "alveolus.ingest.max-image-bytes")
-    MemorySize maxImageBytes;
     /** Key of the per-tenant keyed hash that replaces DICOM patient ids (a Secret in production). */
     @ConfigProperty(name = "alveolus.pseudonym.secret")
     String pseudonymSecret;
