@@ -1,0 +1,139 @@
+package io.alveolus.common.problem;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.util.Optional;
+
+/**
+ * HTTP hygiene shared by every service, on the Vert.x router ahead of everything else (Quarkus' own body-size check
+ * runs at order -2, security and JAX-RS after it):
+ * <ul>
+ * <li>security headers on every response, including errors and static files ({@code alveolus.http.*});</li>
+ * <li>a declared body over {@code quarkus.http.limits.max-body-size} and a URI over
+ * {@code alveolus.http.max-uri-length} answer 413 / 414 problem+json instead of the framework's empty body;</li>
+ * <li>a failure raised below JAX-RS (multipart and form decoding, body limits) answers problem+json with the status
+ * it deserves ({@link ClientFaults}), never a 500 for client input and never an internal class name.</li>
+ * </ul>
+ * Security exceptions are left to Quarkus, which sends its challenges (bearer 401, the portal's login redirect).
+ */
+@ApplicationScoped
+public class HttpHygiene {
+    private static final Logger LOG = Logger.getLogger(HttpHygiene.class);
+    static final int ORDER = -100;
+
+    @ConfigProperty(name = "quarkus.http.limits.max-body-size")
+    Optional<MemorySize> maxBodySize;
+    @ConfigProperty(name = "alveolus.http.max-uri-length", defaultValue = "8192")
+    int maxUriLength;
+    @ConfigProperty(name = "alveolus.http.content-security-policy",
+            defaultValue = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    String contentSecurityPolicy;
+    @ConfigProperty(name = "alveolus.http.referrer-policy", defaultValue = "no-referrer")
+    String referrerPolicy;
+    /** Strict-Transport-Security: on in production (TLS at the ingress), off for plain-HTTP dev and tests. */
+    @ConfigProperty(name = "alveolus.http.hsts", defaultValue = "false")
+    boolean hsts;
+    @ConfigProperty(name = "alveolus.http.hsts-max-age", defaultValue = "31536000")
+    long hstsMaxAge;
+
+    void install(@Observes Router router) {
+        router.route().order(ORDER).handler(this::guard);
+        router.route().order(ORDER).failureHandler(this::failure);
+    }
+
+    void guard(RoutingContext rc) {
+        HttpServerResponse response = rc.response();
+        response.headers().set("X-Content-Type-Options", "nosniff");
+        response.headers().set("X-Frame-Options", "DENY");
+        response.headers().set("Referrer-Policy", referrerPolicy);
+        response.headers().set("Content-Security-Policy", contentSecurityPolicy);
+        if (hsts) {
+            response.headers().set("Strict-Transport-Security", "max-age=" + hstsMaxAge + "; includeSubDomains");
+        }
+        String uri = rc.request().uri();
+        if (uri != null && uri.length() > maxUriLength) {
+            problem(rc, 414, ClientFaults.detail(414), true);
+            return;
+        }
+        String length = rc.request().getHeader("Content-Length");
+        if (length != null && maxBodySize.isPresent()) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                problem(rc, 400, "the Content-Length header is not a number", true);
+                return;
+            }
+            if (declared < 0) {
+                problem(rc, 400, "the Content-Length header is negative", true);
+                return;
+            }
+            if (declared > maxBodySize.get().asLongValue()) {
+                problem(rc, 413, "the request body is larger than this service accepts ("
+                        + maxBodySize.get().asLongValue() / (1024 * 1024) + " MB)", true);
+                return;
+            }
+        }
+        rc.next();
+    }
+
+    void failure(RoutingContext rc) {
+        Throwable failure = rc.failure();
+        if (rc.response().headWritten() || rc.response().ended() || isSecurity(failure)) {
+            rc.next();
+            return;
+        }
+        int status = ClientFaults.clientStatus(failure);
+        if (status == 0 && rc.statusCode() >= 400 && rc.statusCode() < 500) {
+            status = rc.statusCode();
+        }
+        if (status == 0) {
+            LOG.errorf(failure, "unexpected failure on %s", rc.normalizedPath());
+            problem(rc, 500, "an unexpected error occurred; it has been logged", false);
+            return;
+        }
+        LOG.debugf(failure, "client fault %d on %s", status, rc.normalizedPath());
+        problem(rc, status, ClientFaults.detail(status), status == 413 || status == 414 || status == 431);
+    }
+
+    private static boolean isSecurity(Throwable t) {
+        for (; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getClass().getName().startsWith("io.quarkus.security.")
+                    || t.getClass().getName().startsWith("io.quarkus.oidc.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Writes a problem+json answer; {@code close} for limits, where the rest of the body is not worth reading. */
+    static void problem(RoutingContext rc, int status, String detail, boolean close) {
+        HttpServerResponse response = rc.response();
+        String reason = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
+        String type = switch (status) {
+            case 400 -> "urn:alveolus:problem:bad-request";
+            case 413 -> "urn:alveolus:problem:too-large";
+            case 500 -> "urn:alveolus:problem:internal";
+            default -> "urn:alveolus:problem:http-" + status;
+        };
+        JsonObject body = new JsonObject().put("type", type).put("title", reason).put("status", status)
+                .put("detail", ClientFaults.clean(detail));
+        String path = rc.request().path();
+        if (path != null && path.length() <= 256) {
+            body.put("instance", path);
+        }
+        response.setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE);
+        if (close) {
+            response.putHeader("Connection", "close");
+        }
+        response.end(body.encode());
+    }
+}
