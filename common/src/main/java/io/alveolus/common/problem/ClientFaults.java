@@ -61,6 +61,16 @@ public final class ClientFaults {
         return 0;
     }
 
+    /** Whether the failure is the database's (down, unreachable): transient, the client should retry. */
+    public static boolean databaseDown(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** What the client is told for each of those statuses. */
     public static String detail(int status) {
         return switch (status) {

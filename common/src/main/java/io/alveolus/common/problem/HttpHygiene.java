@@ -95,6 +95,12 @@ public class HttpHygiene {
         if (status == 0 && rc.statusCode() >= 400 && rc.statusCode() < 500) {
             status = rc.statusCode();
         }
+        if (status == 0 && ClientFaults.databaseDown(failure)) {
+            LOG.warnf("database unavailable on %s", rc.normalizedPath());
+            rc.response().putHeader("Retry-After", "5");
+            problem(rc, 503, "the database is unavailable; retry later", false);
+            return;
+        }
         if (status == 0) {
             LOG.errorf(failure, "unexpected failure on %s", rc.normalizedPath());
             problem(rc, 500, "an unexpected error occurred; it has been logged", false);
@@ -122,6 +128,7 @@ public class HttpHygiene {
             case 400 -> "urn:alveolus:problem:bad-request";
             case 413 -> "urn:alveolus:problem:too-large";
             case 500 -> "urn:alveolus:problem:internal";
+            case 503 -> "urn:alveolus:problem:unavailable";
             default -> "urn:alveolus:problem:http-" + status;
         };
         JsonObject body = new JsonObject().put("type", type).put("title", reason).put("status", status)

@@ -84,14 +84,12 @@ public class ProblemMapper {
                             : Response.Status.fromStatusCode(clientStatus).getReasonPhrase(),
                     clientStatus, ClientFaults.detail(clientStatus), path(uri)));
         }
-        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
-            if (t instanceof java.sql.SQLException) {
-                // a database outage is transient: tell the client to retry, do not blame its request
-                LOG.warnf("database unavailable on %s: %s", path(uri), t.getMessage());
-                return Response.fromResponse(respond(new Problem("urn:alveolus:problem:unavailable",
-                        "Service unavailable", 503, "the database is unavailable; retry later", path(uri))))
-                        .header("Retry-After", "5").build();
-            }
+        if (ClientFaults.databaseDown(e)) {
+            // a database outage is transient: tell the client to retry, do not blame its request
+            LOG.warnf("database unavailable on %s: %s", path(uri), e.getMessage());
+            return Response.fromResponse(respond(new Problem("urn:alveolus:problem:unavailable",
+                    "Service unavailable", 503, "the database is unavailable; retry later", path(uri))))
+                    .header("Retry-After", "5").build();
         }
         LOG.errorf(e, "unexpected error on %s", path(uri));
         return respond(new Problem("urn:alveolus:problem:internal", "Internal error", 500,
