@@ -57,8 +57,35 @@ public final class ClientFaults {
             if (t instanceof StackOverflowError) {
                 return 400; // input nested beyond what a parser follows
             }
+            if (raisedDecodingTheBody(t)) {
+                return 400;
+            }
         }
         return 0;
+    }
+
+    /** Packages and classes that only ever run while the framework reads a form or multipart body. */
+    private static final String[] BODY_DECODERS = {
+            "org.jboss.resteasy.reactive.server.core.multipart.",
+            "org.jboss.resteasy.reactive.server.handlers.FormBodyHandler",
+            "io.netty.handler.codec.http.multipart.",
+            "io.vertx.core.http.impl.HttpServerFileUploadImpl"};
+
+    /**
+     * A failure raised while the framework decoded a form or multipart body (before any resource ran: "Param limit
+     * of 1000 was exceeded", "Connection terminated parsing multipart request", a wrong or missing boundary) is the
+     * client's malformed request. Told by where it was thrown, since those are plain RuntimeException/IOException.
+     */
+    private static boolean raisedDecodingTheBody(Throwable t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        for (int i = 0; i < Math.min(stack.length, 8); i++) {
+            for (String decoder : BODY_DECODERS) {
+                if (stack[i].getClassName().startsWith(decoder)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Whether the failure is the database's (down, unreachable): transient, the client should retry. */
