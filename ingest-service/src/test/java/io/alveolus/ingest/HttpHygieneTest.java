@@ -1,5 +1,6 @@
 package io.alveolus.ingest;
 
+import io.alveolus.common.testing.RawHttp;
 import io.alveolus.common.testing.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -7,10 +8,6 @@ import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 import static io.restassured.RestAssured.given;
@@ -75,7 +72,7 @@ class HttpHygieneTest {
 
     @Test
     void declaredOversizedBodyAndLongUriAreProblems() throws Exception {
-        String answer = raw("POST /api/images HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + device
+        String answer = RawHttp.send(RestAssured.port, "POST /api/images HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + device
                 + "\r\nContent-Type: multipart/form-data; boundary=B\r\nContent-Length: 209715200\r\n\r\n--B\r\n");
         assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
         assertTrue(answer.contains("application/problem+json") && answer.contains("\"status\":413"), answer);
@@ -85,30 +82,7 @@ class HttpHygieneTest {
     @Test
     void junkBearerTokenIs401() {
         for (String junk : new String[]{"not-a-jwt", "a.b.c", "x".repeat(4000)}) {
-            assertEquals(401, given().auth().oauth2(junk).multiPart("studyId", "S").post("/api/images").statusCode());
-        }
-    }
-
-    static String raw(String request) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buf = new byte[8192];
-            try {
-                for (int n; (n = in.read(buf)) > 0 && answer.size() < 65536; ) {
-                    answer.write(buf, 0, n);
-                    if (answer.toString(StandardCharsets.ISO_8859_1).matches("(?s).*\r\n\r\n.*\\}\\s*$")) {
-                        break;
-                    }
-                }
-            } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
-                // what arrived is the answer
-            }
-            return answer.toString(StandardCharsets.ISO_8859_1);
+            problem(given().auth().oauth2(junk).multiPart("studyId", "S").post("/api/images"), 401, 401, "junk bearer");
         }
     }
 }

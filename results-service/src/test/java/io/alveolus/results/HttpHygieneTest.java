@@ -2,6 +2,7 @@ package io.alveolus.results;
 
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;
+import io.alveolus.common.testing.RawHttp;
 import io.alveolus.common.testing.Tokens;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AuditEvent;
@@ -17,11 +18,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -109,38 +105,14 @@ class HttpHygieneTest {
     @Test
     void frameworkLimitsAnswerProblems() throws Exception {
         problem(given().auth().oauth2(rachel).get("/api/analyses/" + "a".repeat(10_000)), 414, "long URI");
-        String declared = raw("POST /api/analyses/" + study + "/review HTTP/1.1\r\nHost: localhost\r\n"
+        String declared = RawHttp.send(RestAssured.port, "POST /api/analyses/" + study + "/review HTTP/1.1\r\nHost: localhost\r\n"
                 + "Authorization: Bearer " + rachel + "\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 209715200\r\n\r\n{");
         assertTrue(declared.startsWith("HTTP/1.1 413"), declared);
         assertTrue(declared.contains("application/problem+json") && declared.contains("\"status\":413"), declared);
-        String bad = raw("POST /api/analyses/" + study + "/review HTTP/1.1\r\nHost: localhost\r\n"
+        String bad = RawHttp.send(RestAssured.port, "POST /api/analyses/" + study + "/review HTTP/1.1\r\nHost: localhost\r\n"
                 + "Content-Type: application/json\r\nContent-Length: abc\r\n\r\n");
         assertFalse(bad.startsWith("HTTP/1.1 5"), bad);
-    }
-
-    /** One request over a plain socket (for headers RestAssured will not send); the answer's head and body. */
-    static String raw(String request) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", RestAssured.port)) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream answer = new ByteArrayOutputStream();
-            byte[] buf = new byte[8192];
-            try {
-                for (int n; (n = in.read(buf)) > 0 && answer.size() < 65536; ) {
-                    answer.write(buf, 0, n);
-                    if (answer.toString(StandardCharsets.ISO_8859_1).matches("(?s).*\r\n\r\n.*\\}\\s*$")) {
-                        break;
-                    }
-                }
-            } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
-                // what arrived is the answer
-            }
-            return answer.toString(StandardCharsets.ISO_8859_1);
-        }
     }
 
     @Test
@@ -151,7 +123,8 @@ class HttpHygieneTest {
                 given().auth().oauth2(rachel).get("/api/analyses/" + study),
                 given().auth().oauth2(rachel).get("/api/analyses/" + study + "/image"),
                 given().auth().oauth2(rachel).get("/api/analyses/" + UUID.randomUUID()),
-                given().auth().oauth2(rachel).get("/no/such/path")}) {
+                given().auth().oauth2(rachel).get("/no/such/path"),
+                given().auth().oauth2("junk").get("/api/analyses")}) {
             assertEquals("nosniff", r.header("X-Content-Type-Options"));
             assertEquals("DENY", r.header("X-Frame-Options"));
             assertEquals("no-referrer", r.header("Referrer-Policy"));
@@ -228,7 +201,8 @@ class HttpHygieneTest {
         try {
             for (String junk : new String[]{"not-a-jwt", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "x".repeat(4000)}) {
                 Response r = given().auth().oauth2(junk).get("/api/analyses");
-                assertEquals(401, r.statusCode(), junk);
+                problem(r, 401, "junk bearer");
+                assertTrue(r.header("WWW-Authenticate").startsWith("Bearer"), r.header("WWW-Authenticate"));
             }
         } finally {
             root.removeHandler(h);

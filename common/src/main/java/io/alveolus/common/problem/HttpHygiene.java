@@ -27,7 +27,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class HttpHygiene {
     private static final Logger LOG = Logger.getLogger(HttpHygiene.class);
-    static final int ORDER = -100;
+    /** First, with the access log and Quarkus' own header settings: before the body handler and authentication. */
+    static final int ORDER = Integer.MIN_VALUE;
 
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     Optional<MemorySize> maxBodySize;
@@ -50,14 +51,7 @@ public class HttpHygiene {
     }
 
     void guard(RoutingContext rc) {
-        HttpServerResponse response = rc.response();
-        response.headers().set("X-Content-Type-Options", "nosniff");
-        response.headers().set("X-Frame-Options", "DENY");
-        response.headers().set("Referrer-Policy", referrerPolicy);
-        response.headers().set("Content-Security-Policy", contentSecurityPolicy);
-        if (hsts) {
-            response.headers().set("Strict-Transport-Security", "max-age=" + hstsMaxAge + "; includeSubDomains");
-        }
+        securityHeaders(rc.response());
         String uri = rc.request().uri();
         if (uri != null && uri.length() > maxUriLength) {
             problem(rc, 414, ClientFaults.detail(414), true);
@@ -85,10 +79,33 @@ public class HttpHygiene {
         rc.next();
     }
 
+    private void securityHeaders(HttpServerResponse response) {
+        response.headers().set("X-Content-Type-Options", "nosniff");
+        response.headers().set("X-Frame-Options", "DENY");
+        response.headers().set("Referrer-Policy", referrerPolicy);
+        response.headers().set("Content-Security-Policy", contentSecurityPolicy);
+        if (hsts) {
+            response.headers().set("Strict-Transport-Security", "max-age=" + hstsMaxAge + "; includeSubDomains");
+        }
+    }
+
     void failure(RoutingContext rc) {
         Throwable failure = rc.failure();
-        if (rc.response().headWritten() || rc.response().ended() || isSecurity(failure)) {
+        if (rc.response().headWritten() || rc.response().ended()) {
             rc.next();
+            return;
+        }
+        securityHeaders(rc.response());
+        if (isSecurity(failure)) {
+            String authorization = rc.request().getHeader("Authorization");
+            if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                    && failure instanceof io.quarkus.security.AuthenticationFailedException) {
+                // a bearer token that is not valid (junk, expired, wrong issuer or audience, bad signature)
+                rc.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                problem(rc, 401, "a valid bearer token is required", false);
+                return;
+            }
+            rc.next(); // Quarkus sends the mechanism's own challenge (the portal's login redirect)
             return;
         }
         int status = ClientFaults.clientStatus(failure);
@@ -126,6 +143,7 @@ public class HttpHygiene {
         String reason = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status).reasonPhrase();
         String type = switch (status) {
             case 400 -> "urn:alveolus:problem:bad-request";
+            case 401 -> "urn:alveolus:problem:unauthorized";
             case 413 -> "urn:alveolus:problem:too-large";
             case 500 -> "urn:alveolus:problem:internal";
             case 503 -> "urn:alveolus:problem:unavailable";
