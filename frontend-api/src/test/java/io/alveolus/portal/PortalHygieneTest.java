@@ -67,6 +67,26 @@ class PortalHygieneTest {
         assertTrue(redirect.matches("http://(127\\.0\\.0\\.1|localhost):\\d+/oidc/callback"), redirect);
     }
 
+    /**
+     * The dev realm accepts only the exact callbacks (stack/keycloak/alveolus-realm.json). Needs a Keycloak that has
+     * imported the current realm file: stack/up.sh re-imports it when the file changes.
+     */
+    @Test
+    void keycloakRefusesAnyOtherRedirectUri() {
+        String auth = "http://127.0.0.1:18180/realms/alveolus/protocol/openid-connect/auth";
+        for (String wrong : List.of("http://127.0.0.1:9999/oidc/callback", "http://127.0.0.1:8080/elsewhere",
+                "http://localhost:18280/oidc/callback", "http://127.0.0.1:8080/oidc/callback/../x")) {
+            int status = given().redirects().follow(false).queryParam("client_id", "alveolus-portal")
+                    .queryParam("response_type", "code").queryParam("scope", "openid").queryParam("redirect_uri", wrong)
+                    .get(auth).statusCode();
+            assertEquals(400, status, "Keycloak accepted redirect_uri " + wrong);
+        }
+        for (String right : List.of("http://127.0.0.1:8080/oidc/callback", "http://127.0.0.1:18280/oidc/callback")) {
+            given().redirects().follow(false).queryParam("client_id", "alveolus-portal").queryParam("response_type", "code")
+                    .queryParam("scope", "openid").queryParam("redirect_uri", right).get(auth).then().statusCode(200);
+        }
+    }
+
     @Test
     void backChannelLogoutEndpointExists() {
         // Keycloak posts a signed logout token here; a request without one is refused, but the endpoint is there

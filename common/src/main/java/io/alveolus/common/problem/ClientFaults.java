@@ -13,14 +13,15 @@ public final class ClientFaults {
 
     /** Fully qualified class names (io.vertx.Foo, java.lang.StackOverflowError) and bare *Exception / *Error names. */
     private static final Pattern CLASS_NAME = Pattern.compile(
-            "\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*\\b|\\b[A-Z][A-Za-z0-9_$]*(?:Exception|Error|Throwable)\\b:?\\s*");
+            "\\b(?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*\\b:?\\s*|\\b[A-Z][A-Za-z0-9_$]*(?:Exception|Error|Throwable)\\b:?\\s*");
 
     /** A detail fit for a client: no class names, bounded length; null stays null. */
     public static String clean(String detail) {
         if (detail == null) {
             return null;
         }
-        String d = CLASS_NAME.matcher(detail).replaceAll("").replaceAll("\\s{2,}", " ").trim();
+        String d = CLASS_NAME.matcher(detail).replaceAll("").replaceAll("(:\\s*){2,}", ": ")
+                .replaceAll("\\s{2,}", " ").trim();
         d = d.replaceAll("^[:;,\\s]+|[:;,\\s]+$", "");
         if (d.isEmpty()) {
             d = "the request could not be processed";
