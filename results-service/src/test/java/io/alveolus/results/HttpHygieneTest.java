@@ -131,6 +131,10 @@ class HttpHygieneTest {
             assertTrue(r.header("Content-Security-Policy").contains("frame-ancestors 'none'"));
             assertEquals(null, r.header("Strict-Transport-Security"), "HSTS is a production setting");
         }
+        // the API's own policy allows nothing; the developer's Swagger UI keeps working with its looser one
+        assertTrue(given().get("/api/analyses").header("Content-Security-Policy").startsWith("default-src 'none'"));
+        given().get("/q/swagger-ui/").then().statusCode(200)
+                .header("Content-Security-Policy", org.hamcrest.Matchers.containsString("script-src 'self' 'unsafe-inline'"));
     }
 
     @Test

@@ -29,6 +29,8 @@ public class HttpHygiene {
     private static final Logger LOG = Logger.getLogger(HttpHygiene.class);
     /** First, with the access log and Quarkus' own header settings: before the body handler and authentication. */
     static final int ORDER = Integer.MIN_VALUE;
+    static final String TOOLS_POLICY = "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            + "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
 
     @ConfigProperty(name = "quarkus.http.limits.max-body-size")
     Optional<MemorySize> maxBodySize;
@@ -52,6 +54,11 @@ public class HttpHygiene {
 
     void guard(RoutingContext rc) {
         securityHeaders(rc.response());
+        String path = rc.request().path();
+        if (path != null && (path.startsWith("/q/swagger-ui") || path.startsWith("/q/dev-ui"))) {
+            // developer tools (not in production images) bootstrap with inline script: their own, looser policy
+            rc.response().headers().set("Content-Security-Policy", TOOLS_POLICY);
+        }
         String uri = rc.request().uri();
         if (uri != null && uri.length() > maxUriLength) {
             problem(rc, 414, ClientFaults.detail(414), true);
