@@ -16,7 +16,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, @Context UriInfo uri) {
-        Response r = respond(new Problem(e.type(), e.title(), e.status(), e.getMessage(), path(uri)));
+        Response r = respond(new Problem(e.type(), e.title(), e.status(), ClientFaults.clean(e.getMessage()), path(uri)));
         return e.retryAfterSeconds() == null ? r
                 : Response.fromResponse(r).header("Retry-After", e.retryAfterSeconds()).build();
     }
@@ -46,19 +46,50 @@ public class ProblemMapper {
             return e.getResponse();
         }
         String reason = e.getResponse().getStatusInfo().getReasonPhrase();
-        return respond(new Problem("urn:alveolus:problem:http-" + status, reason, status, e.getMessage(), path(uri)));
+        if (family == Response.Status.Family.SERVER_ERROR) {
+            LOG.errorf(e, "server error %d on %s", status, path(uri));
+            return respond(new Problem("urn:alveolus:problem:http-" + status, reason, status,
+                    "the request could not be completed", path(uri)));
+        }
+        return respond(new Problem("urn:alveolus:problem:http-" + status, reason, status,
+                ClientFaults.clean(e.getMessage()), path(uri)));
+    }
+
+    /** A body that is not the JSON the endpoint reads (e.g. {@code [1,2]} for an object): 400, never Jackson's text. */
+    @ServerExceptionMapper
+    public Response badJson(com.fasterxml.jackson.core.JacksonException e, @Context UriInfo uri) {
+        return respond(new Problem("urn:alveolus:problem:bad-request", "Bad request", 400,
+                "the request body is not the JSON this endpoint expects", path(uri)));
+    }
+
+    @ServerExceptionMapper
+    public Response badJsonInput(com.fasterxml.jackson.databind.exc.MismatchedInputException e, @Context UriInfo uri) {
+        return badJson(e, uri);
+    }
+
+    /** Input nested beyond what a parser follows is the client's fault, and its name is nobody's business. */
+    @ServerExceptionMapper
+    public Response tooDeep(StackOverflowError e, @Context UriInfo uri) {
+        return respond(new Problem("urn:alveolus:problem:bad-request", "Bad request", 400,
+                "the request is nested too deeply to process", path(uri)));
     }
 
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(RuntimeException e, @Context UriInfo uri) {
-        for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
-            if (t instanceof java.sql.SQLException) {
-                // a database outage is transient: tell the client to retry, do not blame its request
-                LOG.warnf("database unavailable on %s: %s", path(uri), t.getMessage());
-                return Response.fromResponse(respond(new Problem("urn:alveolus:problem:unavailable",
-                        "Service unavailable", 503, "the database is unavailable; retry later", path(uri))))
-                        .header("Retry-After", "5").build();
-            }
+        int clientStatus = ClientFaults.clientStatus(e);
+        if (clientStatus != 0) {
+            LOG.debugf(e, "client fault %d on %s", clientStatus, path(uri));
+            return respond(new Problem(clientStatus == 413 ? "urn:alveolus:problem:too-large" : "urn:alveolus:problem:bad-request",
+                    Response.Status.fromStatusCode(clientStatus) == null ? "Bad request"
+                            : Response.Status.fromStatusCode(clientStatus).getReasonPhrase(),
+                    clientStatus, ClientFaults.detail(clientStatus), path(uri)));
+        }
+        if (ClientFaults.databaseDown(e)) {
+            // a database outage is transient: tell the client to retry, do not blame its request
+            LOG.warnf("database unavailable on %s: %s", path(uri), e.getMessage());
+            return Response.fromResponse(respond(new Problem("urn:alveolus:problem:unavailable",
+                    "Service unavailable", 503, "the database is unavailable; retry later", path(uri))))
+                    .header("Retry-After", "5").build();
         }
         LOG.errorf(e, "unexpected error on %s", path(uri));
         return respond(new Problem("urn:alveolus:problem:internal", "Internal error", 500,
@@ -66,7 +97,8 @@ public class ProblemMapper {
     }
 
     private static String path(UriInfo uri) {
-        return uri == null ? null : uri.getPath();
+        String p = uri == null ? null : uri.getPath();
+        return p == null || p.length() > 256 ? null : p;
     }
 
     private static Response respond(Problem p) {

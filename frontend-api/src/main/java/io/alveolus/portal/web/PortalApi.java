@@ -7,6 +7,7 @@ import io.alveolus.portal.live.LiveResults;
 import io.quarkus.oidc.IdToken;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Multi;
+import io.alveolus.common.problem.Params;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -49,10 +50,11 @@ public class PortalApi {
     @Path("api/worklist")
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> worklist(@QueryParam("view") @DefaultValue("newest") String view,
-                                        @QueryParam("status") String status, @QueryParam("flagged") boolean flagged,
-                                        @QueryParam("q") String q, @QueryParam("page") @DefaultValue("0") int page) {
+                                        @QueryParam("status") String status, @QueryParam("flagged") String flagged,
+                                        @QueryParam("q") String q, @QueryParam("page") String page) {
         return PortalPages.worklistData(backend, new PortalPages.Filters("triage".equals(view) ? "triage" : "newest",
-                status == null ? "" : status, flagged, q == null ? "" : q, page));
+                status == null ? "" : status, Params.bool("flagged", flagged, false),
+                Params.text("q", q == null ? "" : q, 128), Params.integer("page", page, 0, 0, Params.MAX_PAGE)));
     }
 
     /** A forwarded event: only which analysis changed; the page re-reads its rows through the results service. */

@@ -10,6 +10,7 @@ import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.alveolus.common.problem.Params;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -92,10 +93,11 @@ public class PortalPages {
 
     @GET
     public Response worklist(@QueryParam("view") @DefaultValue("newest") String view,
-                             @QueryParam("status") String status, @QueryParam("flagged") boolean flagged,
-                             @QueryParam("q") String q, @QueryParam("page") @DefaultValue("0") int pageNo) {
+                             @QueryParam("status") String status, @QueryParam("flagged") String flagged,
+                             @QueryParam("q") String q, @QueryParam("page") String pageNo) {
         Filters f = new Filters("triage".equals(view) ? "triage" : "newest", Row.apiStatus(status) == null ? "" : status,
-                flagged, q == null ? "" : q, Math.max(0, pageNo));
+                Params.bool("flagged", flagged, false), Params.text("q", q == null ? "" : q, 128),
+                Params.integer("page", pageNo, 0, 0, Params.MAX_PAGE));
         Map<String, Object> data;
         try {
             data = worklistData(backend, f);

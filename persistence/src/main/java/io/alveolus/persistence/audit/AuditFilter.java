@@ -10,7 +10,15 @@ import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.ext.Provider;
 
-/** Records each call of an {@link Audited} endpoint after its answer is known (including 404s and 403s). */
+/**
+ * Records each call of an {@link Audited} endpoint after its answer is known (including 404s and 403s), before its
+ * body is sent: if the line cannot be written the filter fails, and the caller gets a problem (503 while the database
+ * is down) instead of data that nobody would know was read.
+ * <p>
+ * The source is the connection's peer address. {@code X-Forwarded-For} counts only where Quarkus has been told to
+ * trust it ({@code quarkus.http.proxy.proxy-address-forwarding} with {@code quarkus.http.proxy.trusted-proxies}): it
+ * then replaces the peer address for requests from those proxies only. The header itself is never read here.
+ */
 @Audited
 @Provider
 public class AuditFilter implements ContainerResponseFilter {
@@ -33,9 +41,7 @@ public class AuditFilter implements ContainerResponseFilter {
             return;
         }
         String id = request.getUriInfo().getPathParameters().getFirst("id");
-        String forwarded = request.getHeaderString("X-Forwarded-For");
-        String source = forwarded != null ? forwarded.split(",")[0].trim()
-                : http != null && http.remoteAddress() != null ? http.remoteAddress().hostAddress() : null;
+        String source = http != null && http.remoteAddress() != null ? http.remoteAddress().hostAddress() : null;
         audit.record(identity, a.value(), a.resource(), id, response.getStatus(), source);
     }
 }

@@ -22,17 +22,17 @@ public class AuditLog {
         Caller caller = CallerResolver.of(who);
         if (caller != null) {
             e.tenant = caller.tenant() == null ? null : caller.tenant().value();
-            e.actor = String.valueOf(caller.username());
-            e.actorRoles = String.join(",", new TreeSet<>(caller.roles()));
+            e.actor = fit(String.valueOf(caller.username()), 200);
+            e.actorRoles = fit(String.join(",", new TreeSet<>(caller.roles())), 200);
         } else {
             e.actor = "anonymous";
         }
-        e.action = action;
-        e.resourceType = resourceType;
-        e.resourceId = resourceId;
+        e.action = fit(action, 64);
+        e.resourceType = fit(resourceType, 32);
+        e.resourceId = fit(resourceId, 64);
         e.httpStatus = httpStatus;
         e.outcome = outcome(httpStatus);
-        e.source = source;
+        e.source = fit(source, 100);
         if (io.vertx.core.Context.isOnEventLoopThread()) {
             // refused before dispatch (401/403 on the I/O thread): write from a worker thread instead
             Infrastructure.getDefaultWorkerPool().execute(() -> {
@@ -59,6 +59,17 @@ public class AuditLog {
         e.resourceId = resourceId;
         e.outcome = "OK";
         QuarkusTransaction.requiringNew().run(e::persist);
+    }
+
+    /**
+     * Whatever a request carried fits its column (audit_event's varchar lengths): a longer value is cut and marked,
+     * so that an absurd path id or address is still recorded instead of failing the line.
+     */
+    static String fit(String value, int column) {
+        if (value == null || value.length() <= column) {
+            return value;
+        }
+        return value.substring(0, column - 1) + "\u2026";
     }
 
     static String outcome(int status) {

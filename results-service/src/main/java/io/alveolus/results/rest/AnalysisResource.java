@@ -2,6 +2,7 @@ package io.alveolus.results.rest;
 
 import io.alveolus.common.api.AnalysisView;
 import io.alveolus.common.api.Page;
+import io.alveolus.common.problem.Params;
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.Caller;
@@ -15,7 +16,6 @@ import io.alveolus.persistence.AnalysisStatus;
 import io.alveolus.persistence.audit.Audited;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -26,10 +26,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /** Analyses of the caller's own tenant; anything else is indistinguishable from a missing analysis. */
@@ -45,6 +44,9 @@ public class AnalysisResource {
     AnalysisRepository analyses;
     @Inject
     ObjectStore store;
+    /** Where clients reach this API; the heat-map URL in a FHIR report is built from it, never from the request. */
+    @ConfigProperty(name = "alveolus.results.public-url")
+    String publicUrl;
 
     @GET
     @Path("/{id}")
@@ -58,18 +60,17 @@ public class AnalysisResource {
     @Audited(value = "analysis.list", resource = "analysis")
     @Operation(summary = "List analyses: filters, paging, triage order (flagged and urgent first)")
     public Page<AnalysisView> list(@QueryParam("status") String status, @QueryParam("from") String from,
-                                   @QueryParam("to") String to, @QueryParam("positive") Boolean positive,
+                                   @QueryParam("to") String to, @QueryParam("positive") String positive,
                                    @QueryParam("studyId") String studyId,
-                                   @QueryParam("triage") @DefaultValue("false") boolean triage,
-                                   @QueryParam("page") @DefaultValue("0") int page,
-                                   @QueryParam("size") @DefaultValue("50") int size) {
+                                   @QueryParam("triage") String triage,
+                                   @QueryParam("page") String page,
+                                   @QueryParam("size") String size) {
         Caller caller = callers.tenantCaller();
-        if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
-            throw ProblemException.badRequest("page must be >= 0 and size between 1 and " + MAX_PAGE_SIZE);
-        }
-        var filter = new AnalysisRepository.Filter(parseStatus(status), instant("from", from), instant("to", to),
-                positive, studyId, triage);
-        return analyses.page(caller, filter, page, size);
+        Params.Paging paging = Params.paging(page, size, 50, MAX_PAGE_SIZE);
+        var filter = new AnalysisRepository.Filter(parseStatus(status), Params.instant("from", from),
+                Params.instant("to", to), Params.bool("positive", positive), Params.text("studyId", studyId, 128),
+                Params.bool("triage", triage, false));
+        return analyses.page(caller, filter, paging.page(), paging.size());
     }
 
     @GET
@@ -108,14 +109,14 @@ public class AnalysisResource {
     @Produces("application/fhir+json")
     @Audited(value = "analysis.fhir.read", resource = "analysis")
     @Operation(summary = "FHIR R4 Bundle: DiagnosticReport + Observation (probability, model) + Media (heat map)")
-    public Response fhir(@PathParam("id") String id, @jakarta.ws.rs.core.Context jakarta.ws.rs.core.UriInfo uri) {
+    public Response fhir(@PathParam("id") String id) {
         Analysis a = load(callers.tenantCaller(), id);
         if (!a.status.terminal()) {
             throw new ProblemException(409, "urn:alveolus:problem:not-completed", "Conflict",
                     "the analysis is " + a.status + "; a report exists once it is completed, not applicable or failed");
         }
         String heatmap = a.heatmapKey == null ? null
-                : uri.getBaseUriBuilder().path("api/analyses").path(a.id.toString()).path("heatmap").build().toString();
+                : publicUrl.replaceAll("/+$", "") + "/api/analyses/" + a.id + "/heatmap";
         var result = new AnalysisResult(a.id.toString(), a.tenant, a.patientRef, a.studyId, a.studyInstanceUid,
                 AnalysisResult.Status.valueOf(a.status.name()), a.probability, a.positive, a.threshold,
                 a.modelVersion, heatmap, a.completedAt, a.notApplicableReason);
@@ -172,17 +173,6 @@ public class AnalysisResource {
             return AnalysisStatus.parse(s);
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest(e.getMessage());
-        }
-    }
-
-    private static Instant instant(String name, String s) {
-        if (s == null || s.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(s);
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest(name + " must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.alveolus.results.rest;
 
 import io.alveolus.common.api.Page;
-import io.alveolus.common.problem.ProblemException;
+import io.alveolus.common.problem.Params;
 import io.alveolus.common.tenancy.Caller;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
@@ -10,7 +10,6 @@ import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -35,12 +34,14 @@ public class AuditResource {
     @GET
     @Operation(summary = "Who read or changed what in this tenant, newest first")
     public Page<AuditLine> list(@QueryParam("actor") String actor, @QueryParam("resourceId") String resourceId,
-                                @QueryParam("page") @DefaultValue("0") int page,
-                                @QueryParam("size") @DefaultValue("100") int size) {
+                                @QueryParam("page") String pageParam,
+                                @QueryParam("size") String sizeParam) {
         Caller caller = callers.tenantCaller();
-        if (page < 0 || size < 1 || size > 500) {
-            throw ProblemException.badRequest("page must be >= 0 and size between 1 and 500");
-        }
+        Params.Paging paging = Params.paging(pageParam, sizeParam, 100, 500);
+        int page = paging.page();
+        int size = paging.size();
+        Params.text("actor", actor, 200);
+        Params.text("resourceId", resourceId, 64);
         StringBuilder q = new StringBuilder("tenant = :tenant");
         Parameters p = Parameters.with("tenant", caller.tenant().value());
         if (actor != null) {
