@@ -163,6 +163,20 @@ helm.sh/chart: {{ include "alveolus.chart" .root }}
   value: {{ $ram | quote }}
 - name: QUARKUS_HTTP_PORT
   value: "8080"
+{{- if and $v.ingress.enabled (ne .key "worker") }}
+{{- /* behind the HTTPS ingress: HSTS on, X-Forwarded-* believed only from the ingress controller's addresses */}}
+- name: ALVEOLUS_HTTP_HSTS
+  value: "true"
+- name: ALVEOLUS_PROXY_FORWARDING
+  value: "true"
+- name: ALVEOLUS_TRUSTED_PROXIES
+  value: {{ required "ingress.trustedProxies is required" $v.ingress.trustedProxies | quote }}
+{{- end }}
+{{- if eq .key "results" }}
+{{- /* URLs written into documents (the FHIR bundle's heat-map link) come from configuration, never from Host */}}
+- name: ALVEOLUS_RESULTS_PUBLIC_URL
+  value: {{ printf "https://%s" $v.ingress.hosts.api | quote }}
+{{- end }}
 {{- if has "kafka" $design.outbound }}
 - name: KAFKA_BOOTSTRAP_SERVERS
   value: {{ required "kafka.bootstrapServers is required" $v.kafka.bootstrapServers | quote }}
