@@ -71,18 +71,23 @@ failed=0
 for t in "${targets[@]}"; do
   m="${t%%:*}"; c="${t#*:}"; name="${c##*.}"
   xml="$m/target/surefire-reports/TEST-$c.xml"
-  out="$m/target/surefire-reports/$c-output.txt"
+  # What the target's JVM wrote: libFuzzer writes to the process's stderr directly (Maven's log, between
+  # "Running <class>" and its "Tests run: ... in <class>"), Java code to the surefire output file.
+  out="$(mktemp)"
+  awk -v c="$c" 'index($0, "Running " c) {on=1} on {print} on && index($0, "-- in " c) {exit}' \
+    target/fuzz-maven.log > "$out"
+  cat "$m/target/surefire-reports/$c-output.txt" >> "$out" 2>/dev/null || true
   if [[ ! -f "$xml" ]]; then
     log "FAIL $name: no test report: the target did not run"
-    failed=1; continue
+    failed=1; rm -f "$out"; continue
   fi
   head_line="$(grep -m1 -o '<testsuite [^>]*>' "$xml")"
   attr() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<< "$head_line"; }
   tests="$(attr tests)"; failures="$(attr failures)"; errors="$(attr errors)"; skipped="$(attr skipped)"
-  # libFuzzer's last line: "Done 127691 runs in 61 second(s)" (also on a finding: "==... ERROR" then the counts)
-  runs="$(grep -a -o -E '^(Done [0-9]+ runs in [0-9]+ second|#[0-9]+[[:space:]]+DONE)' "$out" 2>/dev/null \
-          | tail -1 | grep -o -E '[0-9]+' | head -1 || true)"
-  last_exec="$(grep -a -o -E '^#[0-9]+' "$out" 2>/dev/null | tail -1 | tr -d '#' || true)"
+  # libFuzzer's last lines: "#127691  DONE   cov: ..." and "Done 127691 runs in 61 second(s)"; on a finding there is
+  # no DONE line, the last status line ("#1234  NEW ...") says how far it got
+  runs="$(grep -a -o -E '^Done [0-9]+ runs' "$out" | tail -1 | grep -o -E '[0-9]+' || true)"
+  last_exec="$(grep -a -o -E '^#[0-9]+' "$out" | tail -1 | tr -d '#' || true)"
   if [[ "${tests:-0}" == 0 || "${skipped:-1}" != 0 ]]; then
     log "FAIL $name: tests=${tests:-?} skipped=${skipped:-?}: the target did not fuzz"
     failed=1
@@ -97,6 +102,7 @@ for t in "${targets[@]}"; do
   else
     log "ok   $name: $runs executions, no finding"
   fi
+  rm -f "$out"
 done
 
 # Inputs the fuzzer wrote next to the committed corpus during this run.
