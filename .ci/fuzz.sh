@@ -60,7 +60,7 @@ start=$(date +%s)
 set +e
 # One Maven run; the fuzz profile forks a fresh JVM per test class. Test failures are judged below, per target, so that
 # every target runs even when an earlier one found something.
-"${mvn_cmd[@]}" -B -P fuzz -pl "$module_list" -am test \
+"${mvn_cmd[@]}" -B --fail-at-end -P fuzz -pl "$module_list" -am test \
   -Dtest="$test_list" -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
   -Dfuzz.duration="${seconds}s" -Dfuzz.heap="$heap" ${MAVEN_ARGS:-} > target/fuzz-maven.log 2>&1
 mvn_rc=$?
@@ -78,7 +78,10 @@ for t in "${targets[@]}"; do
     target/fuzz-maven.log > "$out"
   cat "$m/target/surefire-reports/$c-output.txt" >> "$out" 2>/dev/null || true
   if [[ ! -f "$xml" ]]; then
-    log "FAIL $name: no test report: the target did not run"
+    # libFuzzer ends the JVM itself on a timeout (and on some crashes): then there is no report, only its message
+    log "FAIL $name: no test report: the target did not run, or its JVM was ended (hang/crash):"
+    grep -a -E -A20 'ERROR: libFuzzer|^== Java Exception|Test unit written|There was a timeout|terminated without' \
+      "$out" | head -60 >&2 || true
     failed=1; rm -f "$out"; continue
   fi
   head_line="$(grep -m1 -o '<testsuite [^>]*>' "$xml")"

@@ -46,11 +46,15 @@ import org.junit.jupiter.api.Timeout;
  * the body.
  *
  * <p>Contract. Allowed outcomes: the fields are accepted; our code refuses them with a 4xx {@link ProblemException};
- * or the framework refuses the body in one of the ways it declares: an {@link IOException} or
- * {@link MultipartParser.MalformedMessageException} (a RuntimeException: malformed or truncated body), a 4xx {@link WebApplicationException} (413), or FormData's "Param limit of N was exceeded" (more than 1000
- * fields). That the service answers those framework refusals with problem+json 400/413 rather than 500 is item 4's
- * HTTP-level tests' job, not this target's. Anything else escaping the framework's parsing or our code (which the
- * service would answer 500), or an input slower than the per-input timeout, is a finding.
+ * or the framework refuses the body while decoding it: a 4xx {@link WebApplicationException} (413), an
+ * {@link IOException}, or a RuntimeException raised by its multipart classes (MalformedMessageException for a broken
+ * body, FormData's "Param limit of 1000 was exceeded", a RuntimeException wrapping UnsupportedEncodingException for a
+ * text part in an unknown charset, IllegalArgumentException for a part's malformed Content-Type...). Those must be
+ * answered 400/413 problem+json, not 500: item 4's classification of failures raised while the framework decodes a
+ * form or multipart body does that, and its HTTP-level tests check it (on a build without it they are 500s: the
+ * committed input found-26b82ab6-* is one). A finding is anything else: an exception of our interpretation of the
+ * fields other than a 4xx ProblemException, an Error (OutOfMemoryError under the fuzzing JVM's bounded heap,
+ * StackOverflowError) from either, or an input slower than the per-input timeout.
  *
  * <p>Plain {@code ./mvnw verify} runs this over the committed inputs in
  * {@code src/test/resources/io/alveolus/ingest/rest/UploadFormFuzzTestInputs/upload/}; {@code .ci/fuzz.sh} fuzzes
@@ -75,18 +79,13 @@ class UploadFormFuzzTest {
         FormData form;
         try {
             form = parse(contentType, body);
-        } catch (IOException | MultipartParser.MalformedMessageException malformed) {
-            return; // declared by the framework: malformed or truncated body
         } catch (WebApplicationException tooLarge) {
             int status = tooLarge.getResponse().getStatus();
             assertTrue(status >= 400 && status < 500, "framework refusal is a client error: " + status);
             return;
-        } catch (RuntimeException e) {
-            if (e.getClass() == RuntimeException.class && e.getMessage() != null
-                    && e.getMessage().startsWith("Param limit of " + MAX_PARAMETERS + " was exceeded")) {
-                return; // declared by FormData: more than 1000 fields
-            }
-            throw e;
+        } catch (IOException | RuntimeException refused) {
+            // The framework refused the body while decoding it (see the class comment): the service answers 400.
+            return;
         }
         try {
             interpret(form);
