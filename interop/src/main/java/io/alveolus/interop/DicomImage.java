@@ -103,6 +103,7 @@ public final class DicomImage {
         }
         DicomMetadata metadata = metadata(header);
         checkTransferSyntax(metadata);
+        checkCodeStreamSize(part10, metadata);
 
         // 2. Whole object, pixel data decompressed by PixelMed. A file cut short anywhere ends up here without
         //    Pixel Data (PixelMed stops quietly at the end of the input), so this comes before the scope checks.
@@ -196,6 +197,94 @@ public final class DicomImage {
             throw new DicomRejected(DicomRejected.Code.UNSUPPORTED_TRANSFER_SYNTAX, "transfer syntax " + ts
                     + " not supported; send uncompressed, JPEG baseline/lossless, JPEG 2000 or RLE");
         }
+    }
+
+    /**
+     * JPEG and JPEG 2000 pixel data: the code stream's own frame size must be the header's Columns x Rows, checked
+     * before the codec allocates it. Found by DicomDecoderFuzzTest: a 3.6 KB JPEG 2000 object whose header says 64x64
+     * but whose code stream (SIZ) declares a huge image made jai-imageio's J2KReadState.initializeRead run out of memory.
+     * Only refuses what it can read; a code stream it cannot find or parse is left to the decoder.
+     */
+    private static void checkCodeStreamSize(byte[] b, DicomMetadata m) throws DicomRejected {
+        String ts = m.transferSyntaxUid();
+        boolean j2k = ts.equals("1.2.840.10008.1.2.4.90") || ts.equals("1.2.840.10008.1.2.4.91");
+        boolean jpeg = ts.equals("1.2.840.10008.1.2.4.50") || ts.equals("1.2.840.10008.1.2.4.57")
+                || ts.equals("1.2.840.10008.1.2.4.70");
+        if (!j2k && !jpeg) return;
+        int at = firstFragment(b);
+        if (at < 0) return;
+        long[] size = j2k ? j2kSize(b, at) : jpegSize(b, at);
+        if (size != null && (size[0] != m.columns() || size[1] != m.rows())) {
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "the pixel data's code stream is " + size[0] + "x"
+                    + size[1] + " pixels, the header says " + m.columns() + "x" + m.rows());
+        }
+    }
+
+    /** Start of the first pixel data fragment: (7FE0,0010) OB of undefined length, explicit VR little endian. */
+    private static int firstFragment(byte[] b) {
+        byte[] tag = {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B', 0, 0, -1, -1, -1, -1};
+        outer:
+        for (int i = 132; i + tag.length <= b.length; i++) {
+            for (int k = 0; k < tag.length; k++) if (b[i + k] != tag[k]) continue outer;
+            int p = i + tag.length;
+            for (int item = 0; item < 2; item++) { // the basic offset table, then the first fragment
+                if (p + 8 > b.length || (b[p] & 0xff) != 0xFE || (b[p + 1] & 0xff) != 0xFF || b[p + 2] != 0
+                        || (b[p + 3] & 0xff) != 0xE0) {
+                    return -1;
+                }
+                long length = u32le(b, p + 4);
+                if (item == 1) return p + 8;
+                if (length > b.length) return -1;
+                p += 8 + (int) length;
+            }
+        }
+        return -1;
+    }
+
+    /** Width and height from a JPEG frame header (SOF0-SOF15 but DHT, JPG, DAC), null if none before the scan. */
+    private static long[] jpegSize(byte[] b, int at) {
+        if (at + 2 > b.length || (b[at] & 0xff) != 0xFF || (b[at + 1] & 0xff) != 0xD8) return null;
+        int i = at + 2;
+        while (i + 4 <= b.length) {
+            if ((b[i] & 0xff) != 0xFF) return null;
+            int marker = b[i + 1] & 0xff;
+            if (marker == 0xFF) {
+                i++; // fill byte
+                continue;
+            }
+            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {
+                i += 2;
+                continue;
+            }
+            if (marker == 0xDA || marker == 0xD9) return null;
+            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+                if (i + 9 > b.length) return null;
+                return new long[] {u16be(b, i + 7), u16be(b, i + 5)};
+            }
+            i += 2 + u16be(b, i + 2);
+        }
+        return null;
+    }
+
+    /** Width and height from a JPEG 2000 code stream's SIZ marker segment (right after SOC), null if none. */
+    private static long[] j2kSize(byte[] b, int at) {
+        if (at + 24 > b.length || (b[at] & 0xff) != 0xFF || (b[at + 1] & 0xff) != 0x4F || (b[at + 2] & 0xff) != 0xFF
+                || (b[at + 3] & 0xff) != 0x51) {
+            return null;
+        }
+        return new long[] {u32be(b, at + 8) - u32be(b, at + 16), u32be(b, at + 12) - u32be(b, at + 20)};
+    }
+
+    private static int u16be(byte[] b, int i) {
+        return (b[i] & 0xff) << 8 | (b[i + 1] & 0xff);
+    }
+
+    private static long u32be(byte[] b, int i) {
+        return (long) u16be(b, i) << 16 | u16be(b, i + 2);
+    }
+
+    private static long u32le(byte[] b, int i) {
+        return (b[i] & 0xffL) | (b[i + 1] & 0xffL) << 8 | (b[i + 2] & 0xffL) << 16 | (b[i + 3] & 0xffL) << 24;
     }
 
     private static void checkScope(AttributeList l, DicomMetadata m) throws DicomRejected {
