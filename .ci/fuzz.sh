@@ -10,10 +10,10 @@
 # prints it as base64, so a CI log is enough to reproduce it.
 #
 # Environment: FUZZ_SECONDS (per target, default 60), FUZZ_HEAP (fuzzing JVM heap, default 512m),
-#              FUZZ_TARGETS (space-separated simple class names, default all), MVN (default ./mvnw).
+#              FUZZ_TARGETS (space-separated simple class names, default all), MVN (default ./mvnw),
+#              FUZZ_MAVEN_ARGS (more Maven arguments, e.g. -o).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root="$(pwd)"
 
 # module:fully.qualified.Class (one @FuzzTest method per class)
 all_targets=(
@@ -62,7 +62,7 @@ set +e
 # every target runs even when an earlier one found something.
 "${mvn_cmd[@]}" -B --fail-at-end -P fuzz -pl "$module_list" -am test \
   -Dtest="$test_list" -Dsurefire.failIfNoSpecifiedTests=false -Dmaven.test.failure.ignore=true \
-  -Dfuzz.duration="${seconds}s" -Dfuzz.heap="$heap" ${MAVEN_ARGS:-} > target/fuzz-maven.log 2>&1
+  -Dfuzz.duration="${seconds}s" -Dfuzz.heap="$heap" ${FUZZ_MAVEN_ARGS:-} > target/fuzz-maven.log 2>&1
 mvn_rc=$?
 set -e
 log "Maven exited $mvn_rc after $(( $(date +%s) - start ))s (log: target/fuzz-maven.log)"
@@ -71,11 +71,12 @@ failed=0
 for t in "${targets[@]}"; do
   m="${t%%:*}"; c="${t#*:}"; name="${c##*.}"
   xml="$m/target/surefire-reports/TEST-$c.xml"
-  # What the target's JVM wrote: libFuzzer writes to the process's stderr directly (Maven's log, between
-  # "Running <class>" and its "Tests run: ... in <class>"), Java code to the surefire output file.
+  # What the target's JVM wrote: libFuzzer writes to the process's stderr directly (Maven's log, from
+  # "Running <class>" to the next class or the module's results, which hold the finding's stack trace), Java code to
+  # the surefire output file.
   out="$(mktemp)"
-  awk -v c="$c" 'index($0, "Running " c) {on=1} on {print} on && index($0, "-- in " c) {exit}' \
-    target/fuzz-maven.log > "$out"
+  awk -v c="$c" 'on && (/\[INFO\] Running / || /Tests run:.*, Skipped: [0-9]+$/) {exit}
+                 index($0, "Running " c) {on=1} on {print}' target/fuzz-maven.log > "$out"
   cat "$m/target/surefire-reports/$c-output.txt" >> "$out" 2>/dev/null || true
   if [[ ! -f "$xml" ]]; then
     # libFuzzer ends the JVM itself on a timeout (and on some crashes): then there is no report, only its message
@@ -96,8 +97,8 @@ for t in "${targets[@]}"; do
     failed=1
   elif [[ "${failures:-1}" != 0 || "${errors:-1}" != 0 ]]; then
     log "FAIL $name: finding (failures=$failures errors=$errors) after ${last_exec:-?} executions:"
-    grep -a -E -A25 '^== Java Exception|^==[0-9]+== ERROR|Test unit written|FuzzTestFindingException' "$out" \
-      | head -80 >&2 || true
+    grep -a -E -A4 '^Caused by|FuzzTestFindingException:|^== Java Exception|ERROR: libFuzzer|Test unit written' "$out" \
+      | grep -a -v -E '^\s+at (java\.base|com\.code_intelligence)' | head -60 >&2 || true
     failed=1
   elif [[ -z "$runs" || "$runs" == 0 ]]; then
     log "FAIL $name: no executions reported: the target did not fuzz"
