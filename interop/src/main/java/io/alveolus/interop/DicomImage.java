@@ -203,16 +203,19 @@ public final class DicomImage {
      * JPEG and JPEG 2000 pixel data: the code stream's own frame size must be the header's Columns x Rows, checked
      * before the codec allocates it. Found by DicomDecoderFuzzTest: a 3.6 KB JPEG 2000 object whose header says 64x64
      * but whose code stream (SIZ) declares a huge image made jai-imageio's J2KReadState.initializeRead run out of memory.
-     * Only refuses what it can read; a code stream it cannot find or parse is left to the decoder.
+     * Only refuses what it can read; a code stream it cannot find or parse is left to the decoder. Also for RLE: no
+     * fragment may claim more bytes than the file holds (found by DicomDecoderFuzzTest: PixelMed's
+     * EncapsulatedInputStream allocates a fragment's declared length, a 3.8 KB JPEG lossless object ran it out of
+     * memory).
      */
     private static void checkCodeStreamSize(byte[] b, DicomMetadata m) throws DicomRejected {
         String ts = m.transferSyntaxUid();
         boolean j2k = ts.equals("1.2.840.10008.1.2.4.90") || ts.equals("1.2.840.10008.1.2.4.91");
         boolean jpeg = ts.equals("1.2.840.10008.1.2.4.50") || ts.equals("1.2.840.10008.1.2.4.57")
                 || ts.equals("1.2.840.10008.1.2.4.70");
-        if (!j2k && !jpeg) return;
+        if (!j2k && !jpeg && !ts.equals("1.2.840.10008.1.2.5")) return;
         int at = firstFragment(b);
-        if (at < 0) return;
+        if (at < 0 || !(j2k || jpeg)) return;
         long[] size = j2k ? j2kSize(b, at) : jpegSize(b, at);
         if (size != null && (size[0] != m.columns() || size[1] != m.rows())) {
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "the pixel data's code stream is " + size[0] + "x"
@@ -220,23 +223,30 @@ public final class DicomImage {
         }
     }
 
-    /** Start of the first pixel data fragment: (7FE0,0010) OB of undefined length, explicit VR little endian. */
-    private static int firstFragment(byte[] b) {
+    /**
+     * Start of the first pixel data fragment of (7FE0,0010) OB of undefined length (explicit VR little endian), -1 if
+     * not found; refuses a fragment (or offset table) whose declared length runs past the end of the file.
+     */
+    private static int firstFragment(byte[] b) throws DicomRejected {
         byte[] tag = {(byte) 0xE0, 0x7F, 0x10, 0x00, 'O', 'B', 0, 0, -1, -1, -1, -1};
         outer:
         for (int i = 132; i + tag.length <= b.length; i++) {
             for (int k = 0; k < tag.length; k++) if (b[i + k] != tag[k]) continue outer;
-            int p = i + tag.length;
-            for (int item = 0; item < 2; item++) { // the basic offset table, then the first fragment
-                if (p + 8 > b.length || (b[p] & 0xff) != 0xFE || (b[p + 1] & 0xff) != 0xFF || b[p + 2] != 0
-                        || (b[p + 3] & 0xff) != 0xE0) {
-                    return -1;
-                }
+            int first = -1;
+            for (int p = i + tag.length, item = 0; p + 8 <= b.length; item++) {
+                if ((b[p] & 0xff) != 0xFE || (b[p + 1] & 0xff) != 0xFF) return first;
+                int element = (b[p + 2] & 0xff) | (b[p + 3] & 0xff) << 8;
+                if (element == 0xE0DD) return first; // sequence delimitation item
+                if (element != 0xE000) return first;
                 long length = u32le(b, p + 4);
-                if (item == 1) return p + 8;
-                if (length > b.length) return -1;
+                if (length > b.length - (p + 8L)) {
+                    throw new DicomRejected(DicomRejected.Code.MALFORMED, "a pixel data fragment declares " + length
+                            + " bytes, more than the file holds after it (" + (b.length - (p + 8L)) + ")");
+                }
+                if (item == 1) first = p + 8;
                 p += 8 + (int) length;
             }
+            return first;
         }
         return -1;
     }
