@@ -114,6 +114,12 @@ public final class DicomImage {
         } catch (Exception | StackOverflowError e) {
             // Parsers throw all kinds of runtime exceptions on hostile input; none may escape, nor name a class.
             throw new DicomRejected(DicomRejected.Code.MALFORMED, "the DICOM object cannot be parsed", e);
+        } catch (VirtualMachineError | LinkageError e) {
+            throw e; // the JVM or the deployment, not the input
+        } catch (Error e) {
+            // Codecs report corrupt data with a plain java.lang.Error too: jj2000 (JPEG 2000) throws
+            // "IO Error when reading tile 0 x 0" for a damaged code stream (found by DicomDecoderFuzzTest).
+            throw new DicomRejected(DicomRejected.Code.MALFORMED, "the pixel data cannot be decoded", e);
         }
     }
 
