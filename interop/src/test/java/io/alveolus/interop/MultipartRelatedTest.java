@@ -76,4 +76,16 @@ class MultipartRelatedTest {
         assertThrows(MultipartRelated.MalformedMultipartException.class, () -> MultipartRelated.parse(
                 "--b--\r\n".getBytes(StandardCharsets.ISO_8859_1), "multipart/related; boundary=b"));
     }
+
+    /** Delimiters count only at line starts: ones in the middle of a line (and near-misses) are part content. */
+    @Test
+    void delimitersInsideALineArePartContent() throws Exception {
+        String b = "-".repeat(60);
+        String content = "x" + ("--" + b).repeat(50) + "\nx--" + b + "y\n--" + b.substring(1) + "z";
+        String body = "--" + b + "\r\nContent-Type: application/dicom\r\n\r\n" + content + "\r\n--" + b + "--\r\n";
+        var parts = MultipartRelated.parse(body.getBytes(StandardCharsets.ISO_8859_1),
+                "multipart/related; type=\"application/dicom\"; boundary=" + b);
+        assertEquals(1, parts.size());
+        assertEquals(content, new String(parts.get(0).body(), StandardCharsets.ISO_8859_1));
+    }
 }
