@@ -117,4 +117,16 @@ class PortalLogicTest {
         assertEquals("87.3%", done.probability());
         assertEquals(null, done.notApplicableReason());
     }
+
+    @Test
+    void aReadingForAnAgeTheModelWasNotValidatedForSaysSo() {
+        for (Boolean validated : new Boolean[]{true, false, null}) {
+            var a = new AnalysisView(UUID.randomUUID(), "ACC-AGE", "PSEUDO-1", "alice", Priority.ROUTINE, "COMPLETED",
+                    0.4, false, 0.17, "pneumonia-v2", true, null, Instant.now().minusSeconds(60), Instant.now(), 10,
+                    null, null, null, null, null, validated == null ? null : "adult", validated);
+            Study s = Study.of(a, Instant.now());
+            assertEquals(validated == null ? null : "adult", s.population());
+            assertEquals(Boolean.FALSE.equals(validated), s.ageNotValidated(), "validated=" + validated);
+        }
+    }
 }

@@ -14,9 +14,12 @@ public record Study(UUID id, String accession, String patientRef, String referri
                     String failureReason, String probability, boolean flagged, String threshold, String finding,
                     String modelVersion, boolean heatmap, boolean reviewed, String review, String reviewedBy,
                     String reviewedAt, String reviewComment, String modelLabel, String receivedWhen,
-                    String reviewedWhen, boolean notApplicable, String notApplicableReason) {
+                    String reviewedWhen, boolean notApplicable, String notApplicableReason, String population,
+                    boolean ageNotValidated) {
 
     /**
+     * {@code population}: whose operating point was applied (v2), and {@code ageNotValidated} when the patient's
+     * age is unknown or outside the validated ages, so the clinician sees the figure was not validated for them.
      * A NOT_APPLICABLE analysis shows its reason and nothing of a reading: no probability, threshold, finding or
      * heat map, and it is not "done", so no review form (the results API refuses its review too).
      */
@@ -42,6 +45,9 @@ public record Study(UUID id, String accession, String patientRef, String referri
                 finding, a.modelVersion(), !notApplicable && a.heatmapAvailable(), a.reviewLabel() != null,
                 Row.review(a), a.reviewedBy(), a.reviewedAt() == null ? "" : a.reviewedAt().toString(),
                 a.reviewComment(), flagged ? "PNEUMONIA" : "NO_PNEUMONIA", Row.when(a.receivedAt()),
-                Row.when(a.reviewedAt()), notApplicable, notApplicable ? reason : null);
+                Row.when(a.reviewedAt()), notApplicable, notApplicable ? reason : null,
+                read && a.population() != null ? a.population() : null,
+                // the default population's operating point applied to an age the model was not validated for
+                read && Boolean.FALSE.equals(a.populationValidated()));
     }
 }
