@@ -42,6 +42,14 @@ class OutboxTest {
                 .setParameter("s", analysisId).getResultList());
     }
 
+    /** The relay marks the row in the transaction that claimed it, just after the broker's acknowledgement. */
+    void awaitPublishedMark(String analysisId) throws InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (outboxRows(analysisId).get(0)[2] == null && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void theEventIsCommittedWithItsRowAndRelayedOnce() throws InterruptedException {
         byte[] xray = TestImages.bytes(TestImages.files("NORMAL", 3).get(2));
@@ -54,10 +62,7 @@ class OutboxTest {
             given().auth().oauth2(Tokens.device("st-marys")).multiPart("file", "xray", xray, "image/jpeg")
                     .multiPart("studyId", study).multiPart("patientRef", "PSEUDO-7").post("/api/images")
                     .then().statusCode(200).body("duplicate", equalTo(true)).body("analysisId", equalTo(id));
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (outboxRows(id).get(0)[2] == null && System.nanoTime() < end) {
-                Thread.sleep(50);
-            }
+            awaitPublishedMark(id);
             var rows = outboxRows(id);
             assertEquals(1, rows.size(), "one outbox row per accepted upload");
             assertEquals(Topics.IMAGE_RECEIVED, rows.get(0)[1]);
@@ -82,11 +87,7 @@ class OutboxTest {
                     .executeUpdate());
             var events = probe.await(r -> r.value().contains(id), 2, Duration.ofSeconds(15));
             assertEquals(2, events.size(), "the pending event was published again, once");
-            // the relay marks the row in the transaction that claimed it, just after the broker's acknowledgement
-            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (outboxRows(id).get(0)[2] == null && System.nanoTime() < end) {
-                Thread.sleep(50);
-            }
+            awaitPublishedMark(id);
             assertNotNull(outboxRows(id).get(0)[2], "and marked published");
         }
     }
