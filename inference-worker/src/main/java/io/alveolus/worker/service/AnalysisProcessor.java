@@ -185,7 +185,7 @@ public class AnalysisProcessor {
             if (attempt >= MAX_ATTEMPTS_ALONE || System.nanoTime() + backoff * 1_000_000 >= run.deadline) {
                 String tries = attempt == 1 ? "once" : attempt + " times";
                 for (Fault f : faults) {
-                    failAlone(f.event(), "processing failed " + tries + ": " + rootMessage(f.cause()),
+                    failAlone(f.event(), "processing failed " + tries + ": " + reasonOf(f.cause()),
                             DeadLetter.UNPROCESSABLE, lane);
                 }
                 return;
@@ -386,7 +386,7 @@ public class AnalysisProcessor {
                 w.images.add(model.decode(fetched.get(i)));
                 w.decodable.add(e);
             } catch (Exception ex) {
-                w.failures.put(e.analysisId(), "image cannot be decoded: " + rootMessage(ex));
+                w.failures.put(e.analysisId(), "image cannot be decoded: " + reasonOf(ex));
             }
         }
     }
@@ -515,6 +515,16 @@ public class AnalysisProcessor {
 
     private static String truncate(String s, int max) {
         return s.length() <= max ? s : s.substring(0, max);
+    }
+
+    /** The root cause's message for a FAILED analysis's reason, which users read: no class names (logs keep them). */
+    private static String reasonOf(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null || m.isBlank() ? "an internal error" : m.replaceAll("\\b(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error)\\b:?\\s*", "");
     }
 
     private static String rootMessage(Throwable e) {
