@@ -50,8 +50,8 @@ public class StowResource {
         StowResponse response = new StowResponse();
         for (var part : parts) {
             // The same validation contract as /api/images, per instance: the header and structure check here
-            // names the instance and its refusal code in the STOW answer; ingest() then applies the whole contract
-            // again, exactly as for an upload, so the two paths cannot disagree.
+            // names the instance and its refusal code in the STOW answer; ingestDicom then goes on exactly as an
+            // upload's DICOM does after that same check.
             DicomMetadata dicom;
             try {
                 dicom = DicomImage.inspect(part.body());
@@ -63,8 +63,8 @@ public class StowResource {
             String sopClass = dicom.sopClassUid();
             String sop = dicom.sopInstanceUid();
             try {
-                UploadReceipt receipt = ingest.ingest(caller.tenant(),
-                        new IngestService.Submission(null, null, null, null), part.body());
+                UploadReceipt receipt = ingest.ingestDicom(caller.tenant(),
+                        new IngestService.Submission(null, null, null, null), part.body(), dicom);
                 response.accepted(sopClass, sop, "/api/analyses/" + receipt.analysisId());
             } catch (ProblemException e) {
                 // 422: a value the analysis cannot store (an invalid UID, a ViewPosition too long...): this instance

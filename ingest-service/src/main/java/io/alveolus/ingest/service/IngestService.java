@@ -8,7 +8,6 @@ import io.alveolus.common.imaging.ImageFormat;
 import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.imaging.ImageInspector;
 import io.alveolus.common.imaging.ImageLimits;
-import io.alveolus.interop.DecodedDicom;
 import io.alveolus.interop.DicomImage;
 import io.alveolus.interop.DicomMetadata;
 import io.alveolus.interop.DicomRejected;
@@ -77,11 +76,13 @@ public class IngestService {
     }
 
     /**
-     * A DICOM instance already decoded (so known to be a single-frame frontal CR/DX radiograph). Study and
-     * patient come from the file unless the caller gives them; the patient id is stored only as a keyed hash.
+     * A DICOM instance its caller has already put through {@link DicomImage#inspect} (STOW-RS, whose answer names
+     * each instance and its refusal code), so the header and structure walk does not run twice; everything after
+     * it is the same as for {@link #ingest}. Study and patient come from the file unless the caller gives them;
+     * the patient id is stored only as a keyed hash.
      */
-    public UploadReceipt ingestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
-        return counted(tenant, () -> doIngestDicom(tenant, s, image, dicom));
+    public UploadReceipt ingestDicom(TenantId tenant, Submission s, byte[] image, DicomMetadata inspected) {
+        return counted(tenant, () -> doIngestDicom(tenant, s, image, inspected));
     }
 
     /** Per-tenant upload outcomes for operators; the outcome is a fixed set, the tenant label is bounded. */
@@ -152,17 +153,6 @@ public class IngestService {
             case 503 -> ProblemException.unavailable(reason);
             default -> ProblemException.unprocessable(reason);
         };
-    }
-
-    /**
-     * A DICOM instance decoded elsewhere: it goes through the same contract as every upload (the decode is not
-     * trusted to have applied it), so a caller of {@link #ingestDicom} gets exactly what {@link #ingest} would give.
-     */
-    private UploadReceipt doIngestDicom(TenantId tenant, Submission s, byte[] image, DecodedDicom dicom) {
-        if (ImageFormat.sniff(image == null ? new byte[0] : image).orElse(null) != ImageFormat.DICOM) {
-            throw ProblemException.unsupportedMedia("not a DICOM Part 10 instance");
-        }
-        return doIngest(tenant, s, image);
     }
 
     private UploadReceipt doIngestDicom(TenantId tenant, Submission s, byte[] image, DicomMetadata m) {
