@@ -150,6 +150,44 @@ public final class Cohort {
         return parts;
     }
 
+    /**
+     * Cross-validation inside one source's train + validation pool (the locked test part is left as it is):
+     * patients are dealt into {@code folds} folds, stratified by class; fold {@code fold} becomes the validation
+     * part and the others the train part. Used to choose a design on more than one small validation split.
+     */
+    public static Map<String, List<Item>> crossValidationFold(Map<String, List<Item>> split, int folds, int fold,
+                                                              long seed) {
+        if (folds < 2 || fold < 0 || fold >= folds) {
+            throw new IllegalArgumentException("cross-validation fold " + fold + " of " + folds);
+        }
+        List<Item> pool = new ArrayList<>(split.getOrDefault(TRAIN, List.of()));
+        pool.addAll(split.getOrDefault(VALIDATION, List.of()));
+        Map<String, Integer> patientLabel = new LinkedHashMap<>();
+        for (Item i : pool) {
+            patientLabel.merge(i.patient(), i.label(), Math::max);
+        }
+        Random rnd = new Random(seed * 31 + folds);
+        Map<String, Integer> foldOf = new HashMap<>();
+        int dealt = 0;
+        for (int label = 0; label < 2; label++) {
+            final int l = label;
+            List<String> patients = new ArrayList<>(new TreeSet<>(patientLabel.entrySet().stream()
+                    .filter(e -> e.getValue() == l).map(Map.Entry::getKey).toList()));
+            Collections.shuffle(patients, rnd);
+            for (String p : patients) {
+                foldOf.put(p, dealt++ % folds);
+            }
+        }
+        Map<String, List<Item>> parts = new LinkedHashMap<>();
+        parts.put(TRAIN, new ArrayList<>());
+        parts.put(VALIDATION, new ArrayList<>());
+        parts.put(TEST, new ArrayList<>(split.getOrDefault(TEST, List.of())));
+        for (Item i : pool) {
+            parts.get(foldOf.get(i.patient()) == fold ? VALIDATION : TRAIN).add(i);
+        }
+        return parts;
+    }
+
     /** Merges per-source splits (in the given order) into one recorded split. */
     public static Split merge(List<Map<String, List<Item>>> perSource) {
         Map<String, List<Item>> parts = new LinkedHashMap<>();

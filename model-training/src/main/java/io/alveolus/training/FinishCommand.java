@@ -173,6 +173,6 @@ final class FinishCommand {
         return new ModelManifest(m.name(), m.version(), m.architecture(), m.paramsFile(), m.inputSize(),
                 m.normalisation(), ModelManifest.Calibration.identity(), 0.5, new double[] {0, 1}, null,
                 m.trainingData(), m.createdAt(), m.intensity(), m.outputs(), pops, defaultPop, gate, null,
-                m.trainingSources());
+                m.trainingSources(), m.pneumoniaLogits());
     }
 }

@@ -71,6 +71,22 @@ final class TrainCommand {
         int logEvery = a.getInt("log-every", 25);
         double oodFraction = a.getDouble("ood-fraction", 0.2);
         List<String> sources = List.of(a.get("sources", Cohort.KERMANY + "," + Cohort.NIH).split(","));
+        // one pneumonia head per population: the adult decision is learnt from adult films only, so what tells
+        // the paediatric classes apart (or tells a paediatric film from an adult one) is no shortcut for adults
+        boolean perPopulation = switch (a.get("heads", "shared")) {
+            case "shared" -> false;
+            case "per-population" -> true;
+            default -> throw new IllegalArgumentException("--heads shared|per-population");
+        };
+        int maxSteps = a.getInt("max-steps", 0); // 0: the wall-clock budget alone ends training
+        boolean keepLast = switch (a.get("checkpoint", "best")) {
+            case "best" -> false;
+            case "last" -> true;
+            default -> throw new IllegalArgumentException("--checkpoint best|last");
+        };
+        int cvFolds = a.getInt("cv-folds", 0);
+        int cvFold = a.getInt("cv-fold", 0);
+        int outputs = perPopulation ? 3 : 2;
         Files.createDirectories(out);
 
         // Data: per source a patient-disjoint train / validation / locked internal test split.
@@ -79,8 +95,15 @@ final class TrainCommand {
         List<Map<String, List<Cohort.Item>>> perSource = new ArrayList<>();
         for (String src : List.of(Cohort.KERMANY, Cohort.NIH)) { // both split always: the split is one record
             List<Cohort.Item> items = Cohort.list(src, roots.get(src), removed);
-            perSource.add(Cohort.KERMANY.equals(src) ? Cohort.split(items, 0.15, 0.15, seed)
-                    : Cohort.split(items, 0.2, 0.2, seed));
+            Map<String, List<Cohort.Item>> parts = Cohort.KERMANY.equals(src) ? Cohort.split(items, 0.15, 0.15, seed)
+                    : Cohort.split(items, 0.2, 0.2, seed);
+            if (cvFolds > 0 && Cohort.NIH.equals(src)) {
+                // design choice by cross-validation over the adult train + validation patients; test stays locked
+                parts = Cohort.crossValidationFold(parts, cvFolds, cvFold, seed);
+                System.out.printf("[data] cross-validation: NIH fold %d of %d is the validation part%n", cvFold + 1,
+                        cvFolds);
+            }
+            perSource.add(parts);
         }
         Cohort.Split split = Cohort.merge(perSource);
         Files.write(out.resolve("duplicates-removed.txt"), removed, StandardCharsets.UTF_8);
@@ -148,6 +171,9 @@ final class TrainCommand {
                 return lr / 10 + (lr - lr / 10) * step / warmSteps;
             }
             double frac = (System.nanoTime() - startNanos[0]) / (maxMinutes * 60e9);
+            if (maxSteps > 0) {
+                frac = Math.max(frac, step / (double) maxSteps);
+            }
             frac = Math.min(1, Math.max(0, frac));
             return lr / 50 + (lr - lr / 50) * 0.5 * (1 + Math.cos(Math.PI * frac));
         };
@@ -157,7 +183,7 @@ final class TrainCommand {
         Files.createDirectories(ckpt);
         String params = version + "-0000.params";
         ModelManifest.Architecture arch0 = PneumoniaNet.describe(stem, widths, blocks, dropout, 0);
-        SequentialBlock net = PneumoniaNet.build(arch0, 2);
+        SequentialBlock net = PneumoniaNet.build(arch0, outputs);
         long paramCount;
         double bestScore = -1;
         int bestStep = -1;
@@ -171,6 +197,10 @@ final class TrainCommand {
             DefaultTrainingConfig cfg = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
                     .optOptimizer(adam);
             hist.println("step,samples,train_loss,gate_loss,val_auroc_kermany,val_auroc_nih,val_gate_refused,lr,minutes");
+            System.out.printf("[model] pneumonia heads: %s; checkpoint: %s%s%n", perPopulation
+                            ? "one per population (logit 0 paediatric / Kermany, logit 2 adult / NIH)" : "shared",
+                    keepLast ? "the last step (no choice among noisy validation peaks)" : "best mean validation AUROC",
+                    maxSteps > 0 ? "; at most " + maxSteps + " steps" : "");
             try (Trainer trainer = model.newTrainer(cfg)) {
                 trainer.initialize(new Shape(batch, 1, size, size));
                 paramCount = 0;
@@ -179,7 +209,7 @@ final class TrainCommand {
                 }
                 System.out.printf("[model] %s; %,d parameters; input 1x%dx%d; batch %d (%d radiographs + %d"
                                 + " synthetic non-applicable), Adam lr %.0e, cosine over %.0f min, weight decay 1e-4,"
-                                + " DJL threads %s%n", describe(stem, widths, blocks, dropout, paramCount).description(),
+                                + " DJL threads %s%n", describe(stem, widths, blocks, dropout, paramCount, outputs).description(),
                         paramCount, size, size, batch, nReal, nOod, lr, maxMinutes,
                         System.getProperty("ai.djl.pytorch.num_threads"));
                 double lossSum = 0;
@@ -205,6 +235,7 @@ final class TrainCommand {
                     float[] xb = new float[batch * size * size];
                     float[] yb = new float[batch];
                     float[] mb = new float[batch]; // 1 = radiograph (pneumonia loss applies)
+                    float[] hb = new float[batch]; // per-population heads: 1 = the adult head's sample
                     java.util.stream.IntStream.range(0, batch).parallel().forEach(k -> {
                         Random r = new Random(seeds[k]);
                         float[] img = new float[size * size];
@@ -214,6 +245,7 @@ final class TrainCommand {
                             double e = smoothing(it.source());
                             yb[k] = (float) (it.label() == 1 ? 1 - e : e);
                             mb[k] = 1;
+                            hb[k] = Cohort.NIH.equals(it.source()) ? 1 : 0;
                         } else {
                             float[] base = new float[size * size];
                             aug.apply(trainX[idx[k]], size, r, base);
@@ -225,9 +257,13 @@ final class TrainCommand {
                         NDArray x = sub.create(xb, new Shape(batch, 1, size, size));
                         NDArray y = sub.create(yb);
                         NDArray m = sub.create(mb);
+                        NDArray adultHead = sub.create(hb);
                         try (GradientCollector gc = trainer.newGradientCollector()) {
-                            NDArray z = trainer.forward(new NDList(x)).singletonOrThrow().reshape(batch, 2);
+                            NDArray z = trainer.forward(new NDList(x)).singletonOrThrow().reshape(batch, outputs);
                             NDArray zp = z.get(":, 0");
+                            if (perPopulation) { // each radiograph's loss on its own population's head
+                                zp = zp.mul(adultHead.neg().add(1)).add(z.get(":, 2").mul(adultHead));
+                            }
                             NDArray zg = z.get(":, 1");
                             NDArray lp = bce(zp, y).mul(m).sum().div(nReal);
                             NDArray lg = bce(zg, m).mean();
@@ -241,7 +277,7 @@ final class TrainCommand {
                         trainer.step();
                     }
                     double elapsedMin = (System.nanoTime() - tTrain) / 60e9;
-                    boolean last = elapsedMin >= maxMinutes;
+                    boolean last = elapsedMin >= maxMinutes || (maxSteps > 0 && step + 1 >= maxSteps);
                     if ((step + 1) % logEvery == 0) {
                         System.out.printf("step %d loss %.4f gate %.4f lr %.2e %.2f s/step, %.1f of %.0f min%n",
                                 step + 1, lossSum / lossN, gateSum / (lossN * (double) batch / nReal), currentLr[0],
@@ -249,7 +285,7 @@ final class TrainCommand {
                         tBlock = System.nanoTime();
                     }
                     if ((step + 1) % evalEvery == 0 || last) {
-                        double[][] z = valOutputs(net, trainer.getManager(), valIn, size, 64);
+                        double[][] z = valOutputs(net, trainer.getManager(), valIn, size, 64, outputs);
                         Map<String, Double> auc = new TreeMap<>();
                         int refused = 0;
                         for (String src : List.of(Cohort.KERMANY, Cohort.NIH)) {
@@ -257,7 +293,7 @@ final class TrainCommand {
                             List<Integer> ys = new ArrayList<>();
                             for (int i = 0; i < val.size(); i++) {
                                 if (val.get(i).source().equals(src)) {
-                                    zs.add(z[i][0]);
+                                    zs.add(z[i][perPopulation && Cohort.NIH.equals(src) ? 2 : 0]);
                                     ys.add(val.get(i).label());
                                 }
                             }
@@ -269,7 +305,7 @@ final class TrainCommand {
                         }
                         // checkpoint: mean validation AUROC of the trained sources, each source weighted equally
                         double score = sources.stream().mapToDouble(auc::get).average().orElse(0);
-                        boolean improved = score > bestScore + 1e-4;
+                        boolean improved = keepLast ? last : score > bestScore + 1e-4;
                         if (improved) {
                             bestScore = score;
                             bestStep = step + 1;
@@ -307,10 +343,11 @@ final class TrainCommand {
             }
         }
         ModelManifest provisional = new ModelManifest("pneumonia", version,
-                describe(stem, widths, blocks, dropout, paramCount), params, size,
+                describe(stem, widths, blocks, dropout, paramCount, outputs), params, size,
                 new ModelManifest.Normalisation(mean, std), ModelManifest.Calibration.identity(), 0.5,
                 new double[] {0, 1}, null, td.get(0), Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
-                Preprocessor.PERCENTILE_WINDOW, 2, null, null, null, null, td);
+                Preprocessor.PERCENTILE_WINDOW, outputs, null, null, null, null, td,
+                perPopulation ? Map.of(Cohort.PAEDIATRIC, 0, Cohort.ADULT, 2) : null);
         provisional.write(out.resolve("manifest.json"));
         Files.writeString(out.resolve("training-time.txt"), String.format(java.util.Locale.ROOT,
                 "%.1f minutes of training (best checkpoint at step %d of batch %d) on %d cores, %s%n", trainMinutes,
@@ -318,10 +355,12 @@ final class TrainCommand {
         System.out.println("[manifest] provisional " + out.resolve("manifest.json") + "; next: finish --run " + out);
     }
 
-    static ModelManifest.Architecture describe(int stem, int[] widths, int[] blocks, float dropout, long n) {
+    static ModelManifest.Architecture describe(int stem, int[] widths, int[] blocks, float dropout, long n,
+                                               int outputs) {
         ModelManifest.Architecture a = PneumoniaNet.describe(stem, widths, blocks, dropout, n);
-        return new ModelManifest.Architecture(a.description().replace("linear -> 1 pneumonia logit",
-                "linear -> 2 logits (pneumonia, applicability)"), a.stemWidth(), a.widths(), a.blocksPerStage(),
+        return new ModelManifest.Architecture(a.description().replace("linear -> 1 pneumonia logit", outputs == 3
+                ? "linear -> 3 logits (paediatric pneumonia, applicability, adult pneumonia)"
+                : "linear -> 2 logits (pneumonia, applicability)"), a.stemWidth(), a.widths(), a.blocksPerStage(),
                 a.dropout(), a.parameterCount());
     }
 
@@ -369,7 +408,8 @@ final class TrainCommand {
     }
 
     /** Both logits per image, for already preprocessed inputs. */
-    static double[][] valOutputs(SequentialBlock net, NDManager parent, float[][] xs, int size, int batch) {
+    static double[][] valOutputs(SequentialBlock net, NDManager parent, float[][] xs, int size, int batch,
+                                 int outputs) {
         double[][] out = new double[xs.length][];
         for (int from = 0; from < xs.length; from += batch) {
             int b = Math.min(batch, xs.length - from);
@@ -382,7 +422,10 @@ final class TrainCommand {
                 float[] z = net.forward(new ParameterStore(sub, false), new NDList(x), false)
                         .singletonOrThrow().toFloatArray();
                 for (int k = 0; k < b; k++) {
-                    out[from + k] = new double[] {z[2 * k], z[2 * k + 1]};
+                    out[from + k] = new double[outputs];
+                    for (int o = 0; o < outputs; o++) {
+                        out[from + k][o] = z[outputs * k + o];
+                    }
                 }
             }
         }

@@ -37,6 +37,9 @@ import java.util.List;
  * @param applicability            the image-based applicability gate (v2); {@code null}: no gate
  * @param intendedUse              what the model may be used for, and what was not validated
  * @param trainingSources          provenance of every training source (v2; {@code trainingData} is the first)
+ * @param pneumoniaLogits          per population, the index of its pneumonia logit (v3: one head per population,
+ *                                 so the adult decision is learnt from adult films only); {@code null}: logit 0
+ *                                 for every population. Index 1 is always the applicability logit.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -59,7 +62,8 @@ public record ModelManifest(
         String defaultPopulation,
         Applicability applicability,
         IntendedUse intendedUse,
-        List<TrainingData> trainingSources) {
+        List<TrainingData> trainingSources,
+        java.util.Map<String, Integer> pneumoniaLogits) {
 
     /** The v1 shape (single population, no gate). */
     public ModelManifest(String name, String version, Architecture architecture, String paramsFile, int inputSize,
@@ -67,7 +71,13 @@ public record ModelManifest(
                          double[] validatedThresholdRange, Metrics metrics, TrainingData trainingData,
                          String createdAt) {
         this(name, version, architecture, paramsFile, inputSize, normalisation, calibration, threshold,
-                validatedThresholdRange, metrics, trainingData, createdAt, null, null, null, null, null, null, null);
+                validatedThresholdRange, metrics, trainingData, createdAt, null, null, null, null, null, null, null, null);
+    }
+
+    /** The index of {@code population}'s pneumonia logit (0 unless the model has one head per population). */
+    public int pneumoniaLogit(String population) {
+        Integer i = pneumoniaLogits == null || population == null ? null : pneumoniaLogits.get(population);
+        return i == null ? 0 : i;
     }
 
     /**
@@ -245,7 +255,7 @@ public record ModelManifest(
     public ModelManifest withCalibration(Calibration c, double newThreshold, double[] range, Metrics m) {
         return new ModelManifest(name, version, architecture, paramsFile, inputSize, normalisation, c,
                 newThreshold, range, m, trainingData, createdAt, intensity, outputs, populations,
-                defaultPopulation, applicability, intendedUse, trainingSources);
+                defaultPopulation, applicability, intendedUse, trainingSources, pneumoniaLogits);
     }
 
     /** v2: per-population operating points; the top level mirrors the default population. */
@@ -255,6 +265,6 @@ public record ModelManifest(
         return new ModelManifest(name, version, architecture, paramsFile, inputSize, normalisation,
                 d.calibration(), d.threshold(), d.validatedThresholdRange(),
                 d.internalTest() != null ? d.internalTest() : d.validation(), trainingData, createdAt, intensity,
-                outputs, pops, defaultPop, gate, use, trainingSources);
+                outputs, pops, defaultPop, gate, use, trainingSources, pneumoniaLogits);
     }
 }

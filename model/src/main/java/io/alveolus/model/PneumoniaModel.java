@@ -47,8 +47,9 @@ public final class PneumoniaModel implements AutoCloseable {
     private final Block features;
     private final Block head;
     private final Preprocessor preprocessor;
-    private final float[] camWeights;
-    private final float camBias;
+    /** Per output row of the last linear layer: its weights and bias (a population's CAM uses its logit's row). */
+    private final float[][] camWeights;
+    private final float[] camBias;
     private boolean closed;
 
     private PneumoniaModel(ModelManifest manifest, Model model) {
@@ -58,10 +59,15 @@ public final class PneumoniaModel implements AutoCloseable {
         this.features = net.getChildren().get(0).getValue();
         this.head = net.getChildren().get(1).getValue();
         Linear linear = (Linear) head.getChildren().get(2).getValue();
-        // weight is (outputs x C): row 0 is the pneumonia logit's
+        // weight is (outputs x C), row-major
         float[] wAll = linear.getParameters().get("weight").getArray().toFloatArray();
-        this.camWeights = java.util.Arrays.copyOf(wAll, wAll.length / manifest.outputCount());
-        this.camBias = linear.getParameters().get("bias").getArray().toFloatArray()[0];
+        int outputs = manifest.outputCount();
+        int channels = wAll.length / outputs;
+        this.camWeights = new float[outputs][];
+        for (int o = 0; o < outputs; o++) {
+            camWeights[o] = java.util.Arrays.copyOfRange(wAll, o * channels, (o + 1) * channels);
+        }
+        this.camBias = linear.getParameters().get("bias").getArray().toFloatArray();
         this.preprocessor = new Preprocessor(manifest);
     }
 
@@ -225,17 +231,18 @@ public final class PneumoniaModel implements AutoCloseable {
             }
         }
         int outputs = manifest.outputCount();
+        int zi = manifest.pneumoniaLogit(population);
         ModelManifest.Applicability gate = manifest.applicability();
         List<Prediction> out = new ArrayList<>(n);
         float[][] cams = new float[n][];
         if (withCam) {
             for (int i = 0; i < n; i++) {
-                cams[i] = cam(fmap, i, c, h, w, s);
+                cams[i] = cam(fmap, i, c, h, w, s, zi);
             }
         }
         double ms = (System.nanoTime() - t0) / 1e6;
         for (int i = 0; i < n; i++) {
-            double z = logits[i * outputs];
+            double z = logits[i * outputs + zi];
             double applicability = outputs > 1 ? 1.0 / (1.0 + Math.exp(-logits[i * outputs + 1])) : Double.NaN;
             String refused = null;
             if (gate != null && spreads != null && spreads[i] < gate.minSpread()) {
@@ -251,18 +258,19 @@ public final class PneumoniaModel implements AutoCloseable {
     }
 
     /** CAM_i(y,x) = b + sum_c w_c F_i,c(y,x), upsampled bilinearly, ReLU, divided by its max. */
-    private float[] cam(float[] fmap, int i, int c, int h, int w, int size) {
+    private float[] cam(float[] fmap, int i, int c, int h, int w, int size, int logit) {
         float[] small = new float[h * w];
+        float[] weights = camWeights[logit];
         int base = i * c * h * w;
         for (int k = 0; k < c; k++) {
-            float wk = camWeights[k];
+            float wk = weights[k];
             int off = base + k * h * w;
             for (int j = 0; j < h * w; j++) {
                 small[j] += wk * fmap[off + j];
             }
         }
         for (int j = 0; j < small.length; j++) {
-            small[j] += camBias;
+            small[j] += camBias[logit];
         }
         float[] up = Preprocessor.resize(small, w, h, size, size);
         float max = 0;
