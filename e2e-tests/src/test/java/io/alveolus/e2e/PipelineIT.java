@@ -39,6 +39,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -153,7 +154,8 @@ class PipelineIT {
                     .body("heatmapAvailable", equalTo(true));
             byte[] png = given().auth().oauth2(alice).get(results.url() + "/api/analyses/" + id + "/heatmap")
                     .then().statusCode(200).contentType("image/png").extract().asByteArray();
-            assertTrue(javax.imageio.ImageIO.read(new ByteArrayInputStream(png)).getWidth() > 0);
+            assertEquals(224, javax.imageio.ImageIO.read(new ByteArrayInputStream(png)).getWidth(),
+                    "rendered by results-service from the stored activation grid");
             given().auth().oauth2(alice).get(results.url() + "/api/analyses/" + id + "/image").then().statusCode(200)
                     .body(notNullValue());
             // another hospital: indistinguishable from a missing analysis
@@ -162,6 +164,13 @@ class PipelineIT {
             given().auth().oauth2(bob).get(results.url() + "/api/analyses/" + id + "/heatmap").then().statusCode(404);
             given().auth().oauth2(bob).get(results.url() + "/api/analyses/" + id + "/image").then().statusCode(404);
             given().auth().oauth2(bob).get(results.url() + "/api/analyses/" + UUID.randomUUID()).then().statusCode(404);
+        }
+        // the worker drew and uploaded nothing: the original is the only object an analysis has (issue 14)
+        MinioClient s3 = MinioClient.builder().endpoint("http://127.0.0.1:19000")
+                .credentials("alveolus", "alveolus-dev-secret").build();
+        for (UUID id : ids) {
+            assertFalse(s3.listObjects(io.minio.ListObjectsArgs.builder().bucket("alveolus")
+                    .prefix("tenants/st-marys/heatmaps/" + id).recursive(true).build()).iterator().hasNext());
         }
         given().auth().oauth2(alice).queryParam("studyId", study + "P").get(results.url() + "/api/analyses")
                 .then().statusCode(200).body("total", equalTo(1));

@@ -91,6 +91,10 @@ class OperatingPointTest {
         assertEquals("adult", a.population);
         assertEquals(override, a.threshold, 1e-9, "the tenant's adult override applied to the adult");
         assertEquals(Boolean.TRUE, a.populationValidated);
+        // the result keeps the activation grid (rendered in results-service on request), no stored PNG
+        assertNotNull(a.camGrid);
+        assertEquals(4 * a.camWidth * a.camHeight, a.camGrid.length);
+        assertEquals(null, a.heatmapKey);
         Analysis p = row(child3.analysisId());
         assertEquals("paediatric", p.population);
         assertEquals(paediatric.threshold(), p.threshold, 1e-9, "the adult override does not touch children");

@@ -6,7 +6,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Renders class activation maps as RGBA PNG overlays. Stateless and thread-safe. */
+/**
+ * Renders class activation maps as RGBA PNG overlays: the one renderer of every picture made from a stored CAM grid
+ * (results-service draws them lazily; the worker stores only the grid). Pure Java, no engine: services that do not
+ * run the model use it too. Stateless and thread-safe.
+ */
 public final class Heatmaps {
 
     /** CAM values below this are fully transparent. */
@@ -17,9 +21,45 @@ public final class Heatmaps {
     private Heatmaps() {
     }
 
-    /** Overlay of {@code p.cam()} at {@code p.camSize()} square: jet colours, alpha rising with the value. */
-    public static byte[] png(Prediction p) {
-        return png(p.cam(), p.camSize(), DEFAULT_FLOOR);
+    /**
+     * Overlay of a raw CAM grid ({@code width x height}, row-major) at {@code size} square: upsampled bilinearly,
+     * ReLU, divided by its maximum, jet colours with alpha rising with the value.
+     */
+    public static byte[] png(float[] grid, int width, int height, int size) {
+        return png(normalised(grid, width, height, size), size, DEFAULT_FLOOR);
+    }
+
+    /** The grid upsampled to {@code size} square, ReLU'd and divided by its maximum (0..1; zeros if none > 0). */
+    public static float[] normalised(float[] grid, int width, int height, int size) {
+        if (grid == null || width < 1 || height < 1 || grid.length != width * height) {
+            throw new IllegalArgumentException("not a CAM grid of " + width + "x" + height);
+        }
+        float[] up = Preprocessor.resize(grid, width, height, size, size);
+        float max = 0;
+        for (float v : up) {
+            max = Math.max(max, v);
+        }
+        for (int j = 0; j < up.length; j++) {
+            up[j] = max > 0 ? Math.max(0f, up[j]) / max : 0f;
+        }
+        return up;
+    }
+
+    /** The grid as little-endian float32 bytes (how a result stores it). */
+    public static byte[] encode(float[] grid) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * grid.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(grid);
+        return b.array();
+    }
+
+    /** Inverse of {@link #encode}. */
+    public static float[] decode(byte[] bytes) {
+        if (bytes == null || bytes.length % 4 != 0) {
+            throw new IllegalArgumentException("not an encoded CAM grid");
+        }
+        float[] g = new float[bytes.length / 4];
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(g);
+        return g;
     }
 
     public static BufferedImage image(float[] cam, int size, float floor) {

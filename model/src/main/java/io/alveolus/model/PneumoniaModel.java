@@ -237,7 +237,7 @@ public final class PneumoniaModel implements AutoCloseable {
         float[][] cams = new float[n][];
         if (withCam) {
             for (int i = 0; i < n; i++) {
-                cams[i] = cam(fmap, i, c, h, w, s, zi);
+                cams[i] = cam(fmap, i, c, h, w, zi);
             }
         }
         double ms = (System.nanoTime() - t0) / 1e6;
@@ -251,14 +251,14 @@ public final class PneumoniaModel implements AutoCloseable {
                 refused = "not a frontal chest radiograph like those the model was trained on";
             }
             double p = refused != null ? Double.NaN : cal.apply(z);
-            out.add(new Prediction(p, refused == null && p >= threshold, threshold, z, cams[i], withCam ? s : 0, ms,
-                    n, refused == null, refused, applicability, population));
+            out.add(new Prediction(p, refused == null && p >= threshold, threshold, z, cams[i], withCam ? w : 0,
+                    withCam ? h : 0, ms, n, refused == null, refused, applicability, population));
         }
         return out;
     }
 
-    /** CAM_i(y,x) = b + sum_c w_c F_i,c(y,x), upsampled bilinearly, ReLU, divided by its max. */
-    private float[] cam(float[] fmap, int i, int c, int h, int w, int size, int logit) {
+    /** CAM_i(y,x) = b + sum_c w_c F_i,c(y,x) at the feature map's resolution; {@link Heatmaps} renders it. */
+    private float[] cam(float[] fmap, int i, int c, int h, int w, int logit) {
         float[] small = new float[h * w];
         float[] weights = camWeights[logit];
         int base = i * c * h * w;
@@ -272,20 +272,12 @@ public final class PneumoniaModel implements AutoCloseable {
         for (int j = 0; j < small.length; j++) {
             small[j] += camBias[logit];
         }
-        float[] up = Preprocessor.resize(small, w, h, size, size);
-        float max = 0;
-        for (float v : up) {
-            max = Math.max(max, v);
-        }
-        for (int j = 0; j < up.length; j++) {
-            up[j] = max > 0 ? Math.max(0f, up[j]) / max : 0f;
-        }
-        return up;
+        return small;
     }
 
     /** RGBA PNG overlay of the prediction's CAM ({@code inputSize} square); see {@link Heatmaps}. */
     public byte[] heatmapPng(Prediction p) {
-        return Heatmaps.png(p);
+        return Heatmaps.png(p.camGrid(), p.camWidth(), p.camHeight(), manifest.inputSize());
     }
 
     @Override

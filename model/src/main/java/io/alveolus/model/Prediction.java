@@ -8,9 +8,11 @@ package io.alveolus.model;
  *                        always false when the image is not applicable
  * @param threshold       the threshold that was applied
  * @param logit           raw (uncalibrated) network logit
- * @param cam             class activation map for pneumonia, {@code inputSize * inputSize} floats, row-major,
- *                        ReLU'd and divided by its maximum (0..1; all zeros if nothing is positive)
- * @param camSize         side of the square CAM (= inputSize)
+ * @param camGrid         class activation map for pneumonia at the network's last feature map, {@code camWidth *
+ *                        camHeight} raw floats, row-major (b + sum_c w_c F_c; a few dozen numbers): stored with the
+ *                        result and rendered only when someone looks at it ({@link Heatmaps}); null without CAM
+ * @param camWidth        columns of {@code camGrid}
+ * @param camHeight       rows of {@code camGrid}
  * @param inferenceMillis wall-clock time of the whole batched {@code predict} call that produced this result
  *                        (decode excluded; preprocessing, forward pass and CAM included)
  * @param batchSize       number of images in that call
@@ -19,13 +21,7 @@ package io.alveolus.model;
  * @param applicabilityScore the gate head's probability that this is a frontal chest radiograph (NaN for v1)
  * @param population      the population whose operating point was applied (null for v1)
  */
-public record Prediction(double probability, boolean positive, double threshold, double logit, float[] cam,
-                         int camSize, double inferenceMillis, int batchSize, boolean applicable,
+public record Prediction(double probability, boolean positive, double threshold, double logit, float[] camGrid,
+                         int camWidth, int camHeight, double inferenceMillis, int batchSize, boolean applicable,
                          String notApplicableReason, double applicabilityScore, String population) {
-
-    public Prediction(double probability, boolean positive, double threshold, double logit, float[] cam,
-                      int camSize, double inferenceMillis, int batchSize) {
-        this(probability, positive, threshold, logit, cam, camSize, inferenceMillis, batchSize, true, null,
-                Double.NaN, null);
-    }
 }

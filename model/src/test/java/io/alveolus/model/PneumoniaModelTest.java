@@ -156,9 +156,10 @@ class PneumoniaModelTest {
             assertEquals(one.probability(), batch.get(i).probability(), 1e-4);
             assertEquals(one.logit(), batch.get(i).logit(), 1e-3);
             assertEquals(images.size(), batch.get(i).batchSize());
-            float[] a = one.cam();
-            float[] b = batch.get(i).cam();
-            for (int k = 0; k < a.length; k += 97) {
+            float[] a = one.camGrid();
+            float[] b = batch.get(i).camGrid();
+            assertEquals(a.length, b.length);
+            for (int k = 0; k < a.length; k++) {
                 assertEquals(a[k], b[k], 1e-3);
             }
         }
@@ -176,13 +177,14 @@ class PneumoniaModelTest {
     }
 
     @Test
-    void camHasInputSizeAndUnitRangeAndRendersAsRgbaPng() throws Exception {
+    void camIsTheFeatureMapGridAndRendersAsRgbaPngAtInputSize() throws Exception {
         int s = model.manifest().inputSize();
         for (Prediction p : model.predict(images)) {
-            assertEquals(s, p.camSize());
-            assertEquals(s * s, p.cam().length);
+            assertEquals(s / 32, p.camWidth(), "the last feature map: the network downsamples 32x");
+            assertEquals(s / 32, p.camHeight());
+            assertEquals(p.camWidth() * p.camHeight(), p.camGrid().length);
             float max = 0;
-            for (float v : p.cam()) {
+            for (float v : Heatmaps.normalised(p.camGrid(), p.camWidth(), p.camHeight(), s)) {
                 assertTrue(v >= 0f && v <= 1f);
                 max = Math.max(max, v);
             }

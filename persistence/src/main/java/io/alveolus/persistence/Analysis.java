@@ -47,8 +47,16 @@ public class Analysis extends PanacheEntityBase {
     public Double threshold;
     @Column(name = "model_version")
     public String modelVersion;
+    /** A stored heat-map PNG: only results from before the CAM grid (V11); new results have {@link #camGrid}. */
     @Column(name = "heatmap_key")
     public String heatmapKey;
+    /** Class-activation grid, little-endian float32, {@code camWidth x camHeight}; rendered on request. */
+    @Column(name = "cam_grid")
+    public byte[] camGrid;
+    @Column(name = "cam_width")
+    public Short camWidth;
+    @Column(name = "cam_height")
+    public Short camHeight;
     @Column(name = "failure_reason")
     public String failureReason;
     @Column(name = "not_applicable_reason")
@@ -85,6 +93,11 @@ public class Analysis extends PanacheEntityBase {
     public String reviewedBy;
     @Column(name = "reviewed_at")
     public Instant reviewedAt;
+
+    /** A heat map can be shown: the result has a CAM grid (rendered on request) or a stored PNG (older rows). */
+    public boolean hasHeatmap() {
+        return camGrid != null || heatmapKey != null;
+    }
 
     /** For DICOM the instance is the identity: the same SOP Instance UID is the same analysis. */
     public static UUID idForDicom(String tenant, String sopInstanceUid) {

@@ -166,7 +166,7 @@ public class AnalysisRepository {
 
     public static AnalysisView view(Analysis a) {
         return new AnalysisView(a.id, a.studyId, a.patientRef, a.referringPhysician, a.priority, a.status.name(),
-                a.probability, a.positive, a.threshold, a.modelVersion, a.heatmapKey != null, a.failureReason,
+                a.probability, a.positive, a.threshold, a.modelVersion, a.hasHeatmap(), a.failureReason,
                 a.receivedAt, a.completedAt, a.inferenceMs, a.reviewLabel, a.reviewComment, a.reviewedBy,
                 a.reviewedAt, a.notApplicableReason, a.population, a.populationValidated);
     }

@@ -7,6 +7,7 @@ import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;
+import io.alveolus.model.Heatmaps;
 import io.alveolus.model.Prediction;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
@@ -326,7 +327,6 @@ public class AnalysisProcessor {
         final List<ImageReceived> decodable = new ArrayList<>();
         final List<BufferedImage> images = new ArrayList<>();
         final Map<UUID, Prediction> results = new LinkedHashMap<>();
-        final Map<UUID, StoredHeatmap> heatmaps = new LinkedHashMap<>();
     }
 
     /** Phase 1, claim: each row exists and what is still to do is marked PROCESSING (each tenant in its session). */
@@ -393,8 +393,8 @@ public class AnalysisProcessor {
 
     /**
      * Phase 3, infer: one forward pass per operating point (population by age, tenant override) for all tenants;
-     * the applicability gate's refusals become NOT_APPLICABLE; heat maps are stored before the results that point
-     * at them.
+     * the applicability gate's refusals become NOT_APPLICABLE. No heat map is drawn here: the result keeps the
+     * class-activation grid and results-service renders it when someone looks.
      */
     private void infer(Work w) {
         Map<ModelRunner.OperatingPoint, List<Integer>> groups = new LinkedHashMap<>();
@@ -405,8 +405,6 @@ public class AnalysisProcessor {
                     population -> t == null ? null : t.thresholdOverrideFor(population));
             groups.computeIfAbsent(op, k -> new ArrayList<>()).add(i);
         }
-        List<ImageReceived> read = new ArrayList<>();
-        List<Prediction> predictions = new ArrayList<>();
         groups.forEach((op, idx) -> {
             List<Prediction> ps = model.predict(idx.stream().map(w.images::get).toList(), op);
             for (int k = 0; k < idx.size(); k++) {
@@ -415,23 +413,10 @@ public class AnalysisProcessor {
                 if (!p.applicable()) {
                     w.notApplicable.put(e.analysisId(), p.notApplicableReason());
                 } else {
-                    read.add(e);
-                    predictions.add(p);
+                    w.results.put(e.analysisId(), p);
                 }
             }
         });
-        List<StoredHeatmap> stored = inParallel(java.util.stream.IntStream.range(0, read.size()).boxed().toList(), i -> {
-            ImageReceived e = read.get(i);
-            TenantId tenant = new TenantId(e.tenant());
-            String key = ObjectStore.heatmapKey(tenant, e.analysisId());
-            byte[] png = model.heatmapPng(predictions.get(i));
-            store.put(tenant, key, png, "image/png");
-            return new StoredHeatmap(key, png.length);
-        });
-        for (int i = 0; i < read.size(); i++) {
-            w.heatmaps.put(read.get(i).analysisId(), stored.get(i));
-            w.results.put(read.get(i).analysisId(), predictions.get(i));
-        }
     }
 
     /** Phase 4, commit the results tenant by tenant; read back what to announce (the committed values). */
@@ -457,8 +442,9 @@ public class AnalysisProcessor {
                     a.positive = p.positive();
                     a.population = p.population();
                     a.populationValidated = p.population() == null ? null : model.validatedFor(e.patientAgeYears());
-                    a.heatmapKey = w.heatmaps.get(a.id).key();
-                    a.heatmapBytes = w.heatmaps.get(a.id).bytes();
+                    a.camGrid = Heatmaps.encode(p.camGrid());
+                    a.camWidth = (short) p.camWidth();
+                    a.camHeight = (short) p.camHeight();
                     a.inferenceMs = perImageMs;
                 } else if (!a.status.terminal() && notApplicable != null) {
                     a.status = AnalysisStatus.NOT_APPLICABLE;
@@ -491,9 +477,6 @@ public class AnalysisProcessor {
                         .record(Duration.between(c.receivedAt(), c.completedAt()));
             }
         }
-    }
-
-    private record StoredHeatmap(String key, long bytes) {
     }
 
     /** Object-store round trips of a batch overlap instead of queueing one behind the other; order is kept. */

@@ -110,10 +110,6 @@ public class ModelRunner {
         return model.predict(images, op.population(), op.threshold());
     }
 
-    public byte[] heatmapPng(Prediction p) {
-        return model.heatmapPng(p);
-    }
-
     @PreDestroy
     void close() {
         model.close();

@@ -199,9 +199,9 @@ public class IngestService {
             metrics.counter("alveolus.ingest.urgent.beyond-allowance", "tenant", tenantTags.of(tenant)).increment();
         }
         try {
-            if (!store.exists(tenant, event.imageKey())) {
-                store.put(tenant, event.imageKey(), image, event.contentType());
-            }
+            // content-addressed key: putting the same bytes again is harmless, an existence check first is a second
+            // request for every image (issue 14: at most two object-store requests per image in the pipeline)
+            store.put(tenant, event.imageKey(), image, event.contentType());
         } catch (ObjectStoreException e) {
             LOG.warnf("object store unavailable for analysis %s: %s", id, e.getMessage());
             throw ProblemException.unavailable("the image store is unavailable; retry later");

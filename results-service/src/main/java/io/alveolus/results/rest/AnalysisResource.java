@@ -14,6 +14,7 @@ import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
 import io.alveolus.persistence.audit.Audited;
+import io.alveolus.results.service.HeatmapRenderer;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -44,6 +45,8 @@ public class AnalysisResource {
     AnalysisRepository analyses;
     @Inject
     ObjectStore store;
+    @Inject
+    HeatmapRenderer heatmaps;
     /** Where clients reach this API; the heat-map URL in a FHIR report is built from it, never from the request. */
     @ConfigProperty(name = "alveolus.results.public-url")
     String publicUrl;
@@ -92,16 +95,22 @@ public class AnalysisResource {
     public Response heatmap(@PathParam("id") String id) {
         Caller caller = callers.tenantCaller();
         Analysis a = load(caller, id);
+        if (a.camGrid != null) {
+            return noStore(Response.ok(heatmaps.png(a), "image/png"));
+        }
         if (a.heatmapKey == null) {
             throw ProblemException.notFound("heat map");
         }
-        return object(caller, a.heatmapKey, "image/png");
+        return object(caller, a.heatmapKey, "image/png"); // a result from before the CAM grid (V11)
     }
 
     /** Patient images are never cached by browsers or proxies; the store checks the key's tenant prefix again. */
     private Response object(Caller caller, String key, String contentType) {
-        return Response.ok(store.get(caller.tenant(), key), contentType)
-                .header("Cache-Control", "private, no-store").build();
+        return noStore(Response.ok(store.get(caller.tenant(), key), contentType));
+    }
+
+    private static Response noStore(Response.ResponseBuilder r) {
+        return r.header("Cache-Control", "private, no-store").build();
     }
 
     @GET
@@ -115,7 +124,7 @@ public class AnalysisResource {
             throw new ProblemException(409, "urn:alveolus:problem:not-completed", "Conflict",
                     "the analysis is " + a.status + "; a report exists once it is completed, not applicable or failed");
         }
-        String heatmap = a.heatmapKey == null ? null
+        String heatmap = !a.hasHeatmap() ? null
                 : publicUrl.replaceAll("/+$", "") + "/api/analyses/" + a.id + "/heatmap";
         var result = new AnalysisResult(a.id.toString(), a.tenant, a.patientRef, a.studyId, a.studyInstanceUid,
                 AnalysisResult.Status.valueOf(a.status.name()), a.probability, a.positive, a.threshold,
