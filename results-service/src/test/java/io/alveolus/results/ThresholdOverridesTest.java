@@ -3,8 +3,8 @@ package io.alveolus.results;
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.model.ModelManifest;
 import io.alveolus.persistence.Tenant;
-import io.alveolus.results.rest.TenantSettingsResource;
-import io.alveolus.results.rest.TenantSettingsResource.Change;
+import io.alveolus.results.tenant.TenantSettingsResource;
+import io.alveolus.results.tenant.TenantSettingsResource.Change;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

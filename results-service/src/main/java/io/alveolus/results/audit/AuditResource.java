@@ -1,4 +1,4 @@
-package io.alveolus.results.rest;
+package io.alveolus.results.audit;
 
 import io.alveolus.common.api.Page;
 import io.alveolus.common.problem.Params;

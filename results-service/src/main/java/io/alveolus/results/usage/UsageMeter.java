@@ -1,7 +1,6 @@
-package io.alveolus.results.messaging;
+package io.alveolus.results.usage;
 
 import io.alveolus.common.events.AnalysisCompleted;
-import io.alveolus.results.service.UsageLedger;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;

@@ -1,4 +1,4 @@
-package io.alveolus.results.service;
+package io.alveolus.results.retention;
 
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;

@@ -1,11 +1,10 @@
-package io.alveolus.results.rest;
+package io.alveolus.results.usage;
 
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.persistence.audit.Audited;
-import io.alveolus.results.service.UsageLedger;
-import io.alveolus.results.service.UsageLedger.DailyUsage;
+import io.alveolus.results.usage.UsageLedger.DailyUsage;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -1,8 +1,7 @@
-package io.alveolus.results.rest;
+package io.alveolus.results.model;
 
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.model.ModelManifest;
-import io.alveolus.results.service.ShippedModel;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

@@ -1,12 +1,11 @@
-package io.alveolus.results.rest;
+package io.alveolus.results.tenant;
 
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;
 import io.alveolus.persistence.Tenant;
 import io.alveolus.persistence.audit.Audited;
-import io.alveolus.results.service.Subscriptions;
-import io.alveolus.results.service.TenantOnboarding;
+import io.alveolus.results.subscription.Subscriptions;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

@@ -1,4 +1,4 @@
-package io.alveolus.results.service;
+package io.alveolus.results.subscription;
 
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.persistence.Plan;

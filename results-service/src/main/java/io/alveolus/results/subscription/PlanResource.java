@@ -1,7 +1,6 @@
-package io.alveolus.results.rest;
+package io.alveolus.results.subscription;
 
 import io.alveolus.common.tenancy.Roles;
-import io.alveolus.results.service.Subscriptions;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;

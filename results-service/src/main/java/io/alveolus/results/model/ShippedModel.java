@@ -1,4 +1,4 @@
-package io.alveolus.results.service;
+package io.alveolus.results.model;
 
 import io.alveolus.model.ModelManifest;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,4 +1,4 @@
-package io.alveolus.results.rest;
+package io.alveolus.results.analysis;
 
 import io.alveolus.common.api.AnalysisView;
 import io.alveolus.common.api.Page;
@@ -14,7 +14,6 @@ import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
 import io.alveolus.persistence.audit.Audited;
-import io.alveolus.results.service.HeatmapRenderer;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

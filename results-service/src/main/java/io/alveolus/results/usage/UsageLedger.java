@@ -1,4 +1,4 @@
-package io.alveolus.results.service;
+package io.alveolus.results.usage;
 
 import io.alveolus.common.events.AnalysisCompleted;
 import io.alveolus.common.metrics.TenantTags;

@@ -1,6 +1,7 @@
-package io.alveolus.results.service;
+package io.alveolus.results.tenant;
 
 import io.alveolus.common.problem.ProblemException;
+import io.alveolus.results.subscription.Subscriptions;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.CallerResolver;
 import io.alveolus.common.tenancy.Roles;

@@ -1,4 +1,4 @@
-package io.alveolus.results.service;
+package io.alveolus.results.analysis;
 
 import io.alveolus.model.Heatmaps;
 import io.alveolus.persistence.Analysis;

@@ -1,4 +1,4 @@
-package io.alveolus.results.rest;
+package io.alveolus.results.tenant;
 
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.tenancy.CallerResolver;
@@ -6,7 +6,7 @@ import io.alveolus.common.tenancy.Roles;
 import io.alveolus.model.ModelManifest;
 import io.alveolus.persistence.Tenant;
 import io.alveolus.persistence.audit.Audited;
-import io.alveolus.results.service.ShippedModel;
+import io.alveolus.results.model.ShippedModel;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

@@ -1,4 +1,4 @@
-package io.alveolus.results.rest;
+package io.alveolus.results.tenant;
 
 import io.alveolus.common.tenancy.Caller;
 import io.alveolus.common.tenancy.CallerResolver;
