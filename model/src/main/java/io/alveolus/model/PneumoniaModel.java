@@ -155,14 +155,20 @@ public final class PneumoniaModel implements AutoCloseable {
      * {@code thresholdOverride} when not null). An unknown or null population uses the manifest's default.
      */
     public List<Prediction> predict(List<BufferedImage> images, String population, Double thresholdOverride) {
+        // the head is the requested population's even before its operating point exists (training's finish step
+        // calibrates each population on its own head's logits)
+        int head = manifest.pneumoniaLogit(population);
         ModelManifest.Population pop = manifest.population(population);
         if (pop == null) {
-            population = manifest.defaultPopulation();
+            String fallback = manifest.defaultPopulation();
+            head = population != null && manifest.pneumoniaLogits() != null
+                    && manifest.pneumoniaLogits().containsKey(population) ? head : manifest.pneumoniaLogit(fallback);
+            population = fallback;
             pop = manifest.population(population);
         }
         ModelManifest.Calibration cal = pop == null ? manifest.calibration() : pop.calibration();
         double t = thresholdOverride != null ? thresholdOverride : pop == null ? manifest.threshold() : pop.threshold();
-        return run(images, cal, t, population);
+        return run(images, cal, t, population, head);
     }
 
     /**
@@ -172,11 +178,12 @@ public final class PneumoniaModel implements AutoCloseable {
      *                  should keep it inside {@link ModelManifest#validatedThresholdRange()})
      */
     public List<Prediction> predict(List<BufferedImage> images, double threshold) {
-        return run(images, manifest.calibration(), threshold, manifest.defaultPopulation());
+        return run(images, manifest.calibration(), threshold, manifest.defaultPopulation(),
+                manifest.pneumoniaLogit(manifest.defaultPopulation()));
     }
 
     private List<Prediction> run(List<BufferedImage> images, ModelManifest.Calibration cal, double threshold,
-                                 String population) {
+                                 String population, int head) {
         if (images.isEmpty()) {
             return List.of();
         }
@@ -190,13 +197,14 @@ public final class PneumoniaModel implements AutoCloseable {
             spreads[i] = Preprocessor.spread(unit);
             System.arraycopy(preprocessor.fromUnitGrey(unit), 0, batch, i * s * s, s * s);
         }
-        return predictPreprocessed(batch, n, cal, threshold, true, t0, spreads, population);
+        return predictPreprocessed(batch, n, cal, threshold, true, t0, spreads, population, head);
     }
 
     /** Raw logits for already preprocessed inputs ({@code n * inputSize^2} floats); no CAM. */
     public float[] logits(float[] preprocessed, int n) {
+        String population = manifest.defaultPopulation();
         List<Prediction> p = predictPreprocessed(preprocessed, n, manifest.calibration(), manifest.threshold(), false,
-                System.nanoTime(), null, manifest.defaultPopulation());
+                System.nanoTime(), null, population, manifest.pneumoniaLogit(population));
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
             out[i] = (float) p.get(i).logit();
@@ -206,7 +214,7 @@ public final class PneumoniaModel implements AutoCloseable {
 
     private synchronized List<Prediction> predictPreprocessed(float[] batch, int n, ModelManifest.Calibration cal,
                                                               double threshold, boolean withCam, long t0,
-                                                              double[] spreads, String population) {
+                                                              double[] spreads, String population, int zi) {
         if (closed) {
             throw new IllegalStateException("model is closed");
         }
@@ -231,7 +239,6 @@ public final class PneumoniaModel implements AutoCloseable {
             }
         }
         int outputs = manifest.outputCount();
-        int zi = manifest.pneumoniaLogit(population);
         ModelManifest.Applicability gate = manifest.applicability();
         List<Prediction> out = new ArrayList<>(n);
         float[][] cams = new float[n][];
