@@ -155,6 +155,26 @@ public final class PneumoniaModel implements AutoCloseable {
      * {@code thresholdOverride} when not null). An unknown or null population uses the manifest's default.
      */
     public List<Prediction> predict(List<BufferedImage> images, String population, Double thresholdOverride) {
+        return predictPrepared(images.stream().map(this::prepare).toList(), population, thresholdOverride);
+    }
+
+    /**
+     * One image made ready for the network: its normalised input and its grey-level spread (for the gate's blank
+     * check). Needs no engine and no lock, so callers run it on as many threads as they like, overlapped with the
+     * forward pass of another batch: the host side of a GPU worker scales with its cores.
+     */
+    public Input prepare(BufferedImage image) {
+        float[] unit = preprocessor.toUnitGrey(image);
+        double spread = Preprocessor.spread(unit);
+        return new Input(preprocessor.fromUnitGrey(unit), spread);
+    }
+
+    /** A prepared image ({@link #prepare}): {@code inputSize^2} normalised floats and the grey-level spread. */
+    public record Input(float[] pixels, double spread) {
+    }
+
+    /** {@link #predict(List, String, Double)} for images already {@link #prepare prepared}: one forward pass. */
+    public List<Prediction> predictPrepared(List<Input> inputs, String population, Double thresholdOverride) {
         // the head is the requested population's even before its operating point exists (training's finish step
         // calibrates each population on its own head's logits)
         int head = manifest.pneumoniaLogit(population);
@@ -168,7 +188,7 @@ public final class PneumoniaModel implements AutoCloseable {
         }
         ModelManifest.Calibration cal = pop == null ? manifest.calibration() : pop.calibration();
         double t = thresholdOverride != null ? thresholdOverride : pop == null ? manifest.threshold() : pop.threshold();
-        return run(images, cal, t, population, head);
+        return run(inputs, cal, t, population, head);
     }
 
     /**
@@ -178,24 +198,23 @@ public final class PneumoniaModel implements AutoCloseable {
      *                  should keep it inside {@link ModelManifest#validatedThresholdRange()})
      */
     public List<Prediction> predict(List<BufferedImage> images, double threshold) {
-        return run(images, manifest.calibration(), threshold, manifest.defaultPopulation(),
-                manifest.pneumoniaLogit(manifest.defaultPopulation()));
+        return run(images.stream().map(this::prepare).toList(), manifest.calibration(), threshold,
+                manifest.defaultPopulation(), manifest.pneumoniaLogit(manifest.defaultPopulation()));
     }
 
-    private List<Prediction> run(List<BufferedImage> images, ModelManifest.Calibration cal, double threshold,
+    private List<Prediction> run(List<Input> inputs, ModelManifest.Calibration cal, double threshold,
                                  String population, int head) {
-        if (images.isEmpty()) {
+        if (inputs.isEmpty()) {
             return List.of();
         }
         long t0 = System.nanoTime();
         int s = manifest.inputSize();
-        int n = images.size();
+        int n = inputs.size();
         float[] batch = new float[n * s * s];
         double[] spreads = new double[n];
         for (int i = 0; i < n; i++) {
-            float[] unit = preprocessor.toUnitGrey(images.get(i));
-            spreads[i] = Preprocessor.spread(unit);
-            System.arraycopy(preprocessor.fromUnitGrey(unit), 0, batch, i * s * s, s * s);
+            spreads[i] = inputs.get(i).spread();
+            System.arraycopy(inputs.get(i).pixels(), 0, batch, i * s * s, s * s);
         }
         return predictPreprocessed(batch, n, cal, threshold, true, t0, spreads, population, head);
     }

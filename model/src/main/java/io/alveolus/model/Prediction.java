@@ -13,8 +13,8 @@ package io.alveolus.model;
  *                        result and rendered only when someone looks at it ({@link Heatmaps}); null without CAM
  * @param camWidth        columns of {@code camGrid}
  * @param camHeight       rows of {@code camGrid}
- * @param inferenceMillis wall-clock time of the whole batched {@code predict} call that produced this result
- *                        (decode excluded; preprocessing, forward pass and CAM included)
+ * @param inferenceMillis wall-clock time of the batched forward pass that produced this result, CAM included
+ *                        (decoding and {@link PneumoniaModel#prepare preparing} the images excluded)
  * @param batchSize       number of images in that call
  * @param applicable      whether the applicability gate lets the model read this image (always true for v1)
  * @param notApplicableReason why the gate refused it (null when applicable)

@@ -8,6 +8,7 @@ import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.storage.ObjectStore;
 import io.alveolus.common.tenancy.TenantId;
 import io.alveolus.model.Heatmaps;
+import io.alveolus.model.PneumoniaModel;
 import io.alveolus.model.Prediction;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisRepository;
@@ -25,7 +26,6 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,12 +65,22 @@ public class AnalysisProcessor {
     long retryMaxMs;
 
     private volatile boolean stopping;
-    /** For object-store I/O only (no database work, so no tenant context is needed on these threads). */
-    private final java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "worker-store-io");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * The host side of a batch: fetch from the object store, decode, prepare the network input, one image per task,
+     * so that it scales with the node's cores (a GPU node's forward pass is a fraction of this). No database work,
+     * so no tenant context is needed on these threads.
+     */
+    private final java.util.concurrent.ExecutorService io;
+
+    @Inject
+    AnalysisProcessor(@ConfigProperty(name = "alveolus.worker.host-threads", defaultValue = "0") int hostThreads) {
+        int n = hostThreads > 0 ? hostThreads : Math.max(4, Runtime.getRuntime().availableProcessors());
+        io = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "worker-host");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     void onStop(@Observes ShutdownEvent e) {
         stopping = true;
@@ -325,7 +335,7 @@ public class AnalysisProcessor {
         final java.util.Set<UUID> missing = new java.util.HashSet<>();
         final Map<UUID, String> notApplicable = new LinkedHashMap<>();
         final List<ImageReceived> decodable = new ArrayList<>();
-        final List<BufferedImage> images = new ArrayList<>();
+        final List<PneumoniaModel.Input> inputs = new ArrayList<>();
         final Map<UUID, Prediction> results = new LinkedHashMap<>();
     }
 
@@ -352,9 +362,13 @@ public class AnalysisProcessor {
         })));
     }
 
+    /** What fetching and decoding one image gave: its prepared input, or why there is none. */
+    private record Fetched(PneumoniaModel.Input input, boolean missing, String failure) {
+    }
+
     /**
-     * Phase 2, fetch and decode. What its DICOM metadata already rules out (lateral, CT...) is not fetched; an
-     * image missing from the store or that can never be decoded fails alone.
+     * Phase 2, fetch, decode and prepare, each image on its own host thread. What its DICOM metadata already rules
+     * out (lateral, CT...) is not fetched; an image missing from the store or that can never be decoded fails alone.
      */
     private void fetchAndDecode(Work w) {
         List<ImageReceived> todo = new ArrayList<>();
@@ -365,28 +379,34 @@ public class AnalysisProcessor {
                 todo.add(e);
             }
         }
-        List<byte[]> fetched = inParallel(todo, e -> {
+        List<Fetched> fetched = inParallel(todo, e -> {
+            byte[] bytes;
             try {
-                return store.get(new TenantId(e.tenant()), e.imageKey());
+                bytes = store.get(new TenantId(e.tenant()), e.imageKey());
             } catch (ProblemException notFound) {
                 if (notFound.status() == 404) {
-                    return null; // ingest stores before it publishes: a missing original was deleted, not late
+                    // ingest stores before it publishes: a missing original was deleted, not late
+                    return new Fetched(null, true, "the original image is not in the object store");
                 }
-                throw notFound;
+                throw notFound; // the store is down: the batch waits for it
+            }
+            try {
+                return new Fetched(model.prepare(model.decode(bytes)), false, null);
+            } catch (Exception ex) {
+                return new Fetched(null, false, "image cannot be decoded: " + reasonOf(ex));
             }
         });
         for (int i = 0; i < todo.size(); i++) {
             ImageReceived e = todo.get(i);
-            if (fetched.get(i) == null) {
-                w.missing.add(e.analysisId());
-                w.failures.put(e.analysisId(), "the original image is not in the object store");
-                continue;
-            }
-            try {
-                w.images.add(model.decode(fetched.get(i)));
+            Fetched f = fetched.get(i);
+            if (f.input() != null) {
+                w.inputs.add(f.input());
                 w.decodable.add(e);
-            } catch (Exception ex) {
-                w.failures.put(e.analysisId(), "image cannot be decoded: " + reasonOf(ex));
+            } else {
+                if (f.missing()) {
+                    w.missing.add(e.analysisId());
+                }
+                w.failures.put(e.analysisId(), f.failure());
             }
         }
     }
@@ -406,7 +426,7 @@ public class AnalysisProcessor {
             groups.computeIfAbsent(op, k -> new ArrayList<>()).add(i);
         }
         groups.forEach((op, idx) -> {
-            List<Prediction> ps = model.predict(idx.stream().map(w.images::get).toList(), op);
+            List<Prediction> ps = model.predict(idx.stream().map(w.inputs::get).toList(), op);
             for (int k = 0; k < idx.size(); k++) {
                 ImageReceived e = w.decodable.get(idx.get(k));
                 Prediction p = ps.get(k);
@@ -479,7 +499,7 @@ public class AnalysisProcessor {
         }
     }
 
-    /** Object-store round trips of a batch overlap instead of queueing one behind the other; order is kept. */
+    /** A batch's images go through the host threads side by side instead of one behind the other; order is kept. */
     private <T, R> List<R> inParallel(List<T> items, java.util.function.Function<T, R> work) {
         List<java.util.concurrent.Future<R>> futures = items.stream().map(t -> io.submit(() -> work.apply(t))).toList();
         List<R> out = new ArrayList<>();

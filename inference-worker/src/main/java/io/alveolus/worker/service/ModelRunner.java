@@ -105,9 +105,14 @@ public class ModelRunner {
     public record OperatingPoint(String population, double threshold) {
     }
 
-    /** One forward pass for images that share an operating point. */
-    public List<Prediction> predict(List<BufferedImage> images, OperatingPoint op) {
-        return model.predict(images, op.population(), op.threshold());
+    /** The network input of a decoded image; thread-safe, runs on the worker's host threads. */
+    public PneumoniaModel.Input prepare(BufferedImage image) {
+        return model.prepare(image);
+    }
+
+    /** One forward pass for prepared images that share an operating point. */
+    public List<Prediction> predict(List<PneumoniaModel.Input> inputs, OperatingPoint op) {
+        return model.predictPrepared(inputs, op.population(), op.threshold());
     }
 
     @PreDestroy
