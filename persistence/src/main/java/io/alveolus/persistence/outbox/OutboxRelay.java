@@ -126,11 +126,19 @@ public class OutboxRelay {
                 }
             }
         } finally {
-            Outbox.Backlog b = outbox.backlog();
-            pending.set(b.pending());
-            oldestMillis.set(b.oldest().toMillis());
+            // the gauges need not follow every upload: one backlog query a second, not one per wake-up
+            long now = System.nanoTime();
+            if (now - lastGaugeNanos >= GAUGE_INTERVAL_NANOS) {
+                lastGaugeNanos = now;
+                Outbox.Backlog b = outbox.backlog();
+                pending.set(b.pending());
+                oldestMillis.set(b.oldest().toMillis());
+            }
         }
     }
+
+    private static final long GAUGE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private long lastGaugeNanos = System.nanoTime() - GAUGE_INTERVAL_NANOS;
 
     private Duration next(Duration backoff) {
         Duration d = backoff.isZero() ? Duration.ofMillis(250) : backoff.multipliedBy(2);
