@@ -28,10 +28,21 @@ import java.util.Optional;
 @ApplicationScoped
 public class ModelRunner {
     private static final Logger LOG = Logger.getLogger(ModelRunner.class);
+    /** Marks every result of a stub-forward worker, so no one can take one for a reading. */
+    static final String STUB_SUFFIX = "+stub-forward";
     private final PneumoniaModel model;
+    private final boolean stubForward;
 
+    /**
+     * @param stubForward bench mode only ({@code bench/host-path.sh}): the forward pass is skipped and costs
+     *                    nothing, so the worker's host side alone (fetch, decode, prepare, batch, write) is measured:
+     *                    the ceiling a GPU node's host would have. Results carry the version "...+stub-forward".
+     */
     @Inject
-    public ModelRunner(@ConfigProperty(name = "alveolus.model.version") Optional<String> expectedVersion) {
+    public ModelRunner(@ConfigProperty(name = "alveolus.model.version") Optional<String> expectedVersion,
+                       @ConfigProperty(name = "alveolus.worker.bench.stub-forward", defaultValue = "false")
+                       boolean stubForward) {
+        this.stubForward = stubForward;
         String wanted = expectedVersion.filter(v -> !v.isBlank()).orElse(ModelManifest.DEFAULT_VERSION);
         try {
             // a deployment that asks for a version this image does not ship fails at start, never runs another
@@ -40,10 +51,14 @@ public class ModelRunner {
             throw new IllegalStateException("model version " + wanted + " is not shipped in this worker image", e);
         }
         LOG.infof("model %s loaded (threshold %.4f)", version(), threshold());
+        if (stubForward) {
+            LOG.warn("BENCH MODE: alveolus.worker.bench.stub-forward is set; no image is read by the model and every"
+                    + " result is a placeholder marked " + version());
+        }
     }
 
     public String version() {
-        return model.manifest().version();
+        return model.manifest().version() + (stubForward ? STUB_SUFFIX : "");
     }
 
     public double threshold() {
@@ -112,6 +127,11 @@ public class ModelRunner {
 
     /** One forward pass for prepared images that share an operating point. */
     public List<Prediction> predict(List<PneumoniaModel.Input> inputs, OperatingPoint op) {
+        if (stubForward) {
+            int side = model.manifest().inputSize() / 32; // the grid a real forward pass would give
+            return inputs.stream().map(i -> new Prediction(0.0, false, op.threshold(), 0.0, new float[side * side],
+                    side, side, 0.0, inputs.size(), true, null, 1.0, op.population())).toList();
+        }
         return model.predictPrepared(inputs, op.population(), op.threshold());
     }
 
