@@ -8,7 +8,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="${1:?usage: make-gate-testset.sh OUT_DIR [SPLIT_TSV]}"
-SPLIT="${2:-$HERE/src/main/resources/alveolus/training/pneumonia-v2/split.tsv}"
+SPLIT="${2:-$HERE/src/main/resources/alveolus/training/pneumonia-v3/split.tsv}"
 DATA="${ALVEOLUS_DATA:-$(cd "$HERE/../.." && pwd)/shared/data}"
 IM=/usr/bin/convert   # /usr/bin: Debian's ImageMagick (a stand-in elsewhere on PATH may shadow it)
 if [[ ! -x $IM ]] || ! $IM -version 2>/dev/null | grep -q ImageMagick; then

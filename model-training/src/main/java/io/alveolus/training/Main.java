@@ -52,8 +52,10 @@ public final class Main {
         System.out.println("""
                 usage: alveolus-model <command> [options]
                   train    --out RUN_DIR [--data-kermany DIR] [--data-nih DIR] [--sources kermany,nih]
-                           [--max-minutes 55] [--batch 32] [--lr 2e-3] [--seed 42] [--input 224]
-                           [--widths 20,40,80,160] [--blocks 1,1,2,1] [--version pneumonia-v2]
+                           [--max-steps 3200] [--max-minutes 90] [--batch 32] [--lr 2e-3] [--seed 42]
+                           [--input 224] [--widths 20,40,80,160] [--blocks 1,1,2,1] [--version pneumonia-v3]
+                           [--heads shared|per-population] [--checkpoint last|best]
+                           [--cv-folds K --cv-fold I]   (cross-validation over NIH train+validation)
                   finish   --run RUN_DIR [--gate-testset DIR] [--ship]
                   evaluate --split validation|test [--population paediatric|adult] [--source kermany|nih]
                            [--split-file split.tsv] [--model MODEL_DIR | --version pneumonia-v1]

@@ -45,7 +45,7 @@ import java.util.TreeMap;
  */
 final class TrainCommand {
 
-    static final String VERSION = "pneumonia-v2";
+    static final String VERSION = "pneumonia-v3";
 
     private TrainCommand() {
     }
@@ -66,20 +66,20 @@ final class TrainCommand {
         int[] widths = a.getInts("widths", new int[] {20, 40, 80, 160});
         int[] blocks = a.getInts("blocks", new int[] {1, 1, 2, 1});
         float dropout = (float) a.getDouble("dropout", 0.2);
-        double maxMinutes = a.getDouble("max-minutes", 50);
+        double maxMinutes = a.getDouble("max-minutes", 90); // a cap: --max-steps ends a default run
         int evalEvery = a.getInt("eval-every", 150);
         int logEvery = a.getInt("log-every", 25);
         double oodFraction = a.getDouble("ood-fraction", 0.2);
         List<String> sources = List.of(a.get("sources", Cohort.KERMANY + "," + Cohort.NIH).split(","));
         // one pneumonia head per population: the adult decision is learnt from adult films only, so what tells
         // the paediatric classes apart (or tells a paediatric film from an adult one) is no shortcut for adults
-        boolean perPopulation = switch (a.get("heads", "shared")) {
+        boolean perPopulation = switch (a.get("heads", "per-population")) {
             case "shared" -> false;
             case "per-population" -> true;
             default -> throw new IllegalArgumentException("--heads shared|per-population");
         };
-        int maxSteps = a.getInt("max-steps", 0); // 0: the wall-clock budget alone ends training
-        boolean keepLast = switch (a.get("checkpoint", "best")) {
+        int maxSteps = a.getInt("max-steps", 3200); // 0: the wall-clock budget alone ends training
+        boolean keepLast = switch (a.get("checkpoint", "last")) {
             case "best" -> false;
             case "last" -> true;
             default -> throw new IllegalArgumentException("--checkpoint best|last");
