@@ -16,7 +16,10 @@ done
 for pair in kermany:nih nih:kermany; do
   src=${pair%%:*}; other=${pair##*:}
   run="$out/xsource-$src-only"
-  "$HERE/run.sh" train --out "$run" --sources "$src" --max-minutes "$minutes" --version "xsource-$src-only"
+  # one source, so one shared head (scored on the other source too); the wall-clock budget and best-checkpoint rule of
+  # the recorded runs (results/cross-source/)
+  "$HERE/run.sh" train --out "$run" --sources "$src" --max-minutes "$minutes" --max-steps 0 --heads shared \
+    --checkpoint best --version "xsource-$src-only"
   for s in "$src" "$other"; do
     echo "== trained on $src only, scored on the $s internal test split"
     ALVEOLUS_SKIP_BUILD=1 "$HERE/run.sh" evaluate --model "$run" --split test --split-file "$run/split.tsv" \

@@ -28,7 +28,7 @@ final class BenchCommand {
         int[] batches = a.getInts("batches", new int[] {1, 4, 8, 16});
         String modelArg = a.get("model", null);
         List<String> versions = modelArg != null ? List.of(modelArg)
-                : List.of(a.get("versions", "pneumonia-v1," + PneumoniaModel.DEFAULT_VERSION).split(","));
+                : List.of(a.get("versions", "pneumonia-v1,pneumonia-v2," + PneumoniaModel.DEFAULT_VERSION).split(","));
         versions = versions.stream().distinct().toList();
         List<BufferedImage> pool = images(a.get("data", null), Arrays.stream(batches).max().orElse(16));
         List<PneumoniaModel> models = new ArrayList<>();

@@ -212,9 +212,9 @@ public record ModelManifest(
      * Not a compile-time constant on purpose: callers read it at run time, so shipping a new default never leaves
      * a stale copy inlined in a class that was not recompiled.
      */
-    public static final String DEFAULT_VERSION = String.valueOf("pneumonia-v2");
+    public static final String DEFAULT_VERSION = String.valueOf("pneumonia-v3");
 
-    /** Classpath folder of a shipped version, e.g. {@code alveolus/model/pneumonia-v2/}. */
+    /** Classpath folder of a shipped version, e.g. {@code alveolus/model/pneumonia-v3/}. */
     public static String shippedResource(String version) {
         if (version == null || !version.matches("[a-z0-9-]{1,40}")) {
             throw new IllegalArgumentException("not a model version: " + version);

@@ -13,7 +13,10 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The default shipped model (pneumonia-v2): per-population operating points and the applicability gate. */
+/**
+ * The default shipped model (pneumonia-v3, one pneumonia head per population) and v2 (one shared head), both
+ * with per-population operating points and the applicability gate.
+ */
 class PneumoniaModelV2Test {
 
     static PneumoniaModel model;
@@ -52,10 +55,31 @@ class PneumoniaModelV2Test {
     }
 
     @Test
-    void defaultIsV2WithInternalTestFiguresPerPopulation() {
+    void defaultIsV3WithOneHeadPerPopulationAndInternalTestFigures() {
         ModelManifest m = model.manifest();
-        assertEquals("pneumonia-v2", m.version());
+        assertEquals("pneumonia-v3", m.version());
         assertEquals(PneumoniaModel.DEFAULT_VERSION, m.version());
+        assertEquals(3, m.outputCount());
+        assertEquals(0, m.pneumoniaLogit("paediatric"));
+        assertEquals(2, m.pneumoniaLogit("adult"));
+        internalTestFiguresPerPopulation(m);
+    }
+
+    @Test
+    void v2StaysLoadableWithItsSharedHead() {
+        try (PneumoniaModel v2 = PneumoniaModel.loadShipped("pneumonia-v2")) {
+            ModelManifest m = v2.manifest();
+            assertEquals("pneumonia-v2", m.version());
+            assertEquals(2, m.outputCount());
+            assertEquals(0, m.pneumoniaLogit("adult"), "no per-population heads: logit 0 for everyone");
+            internalTestFiguresPerPopulation(m);
+            List<BufferedImage> one = List.of(films.get(0));
+            assertEquals(v2.predict(one, "paediatric", null).get(0).logit(),
+                    v2.predict(one, "adult", null).get(0).logit(), 1e-6, "one shared network output");
+        }
+    }
+
+    static void internalTestFiguresPerPopulation(ModelManifest m) {
         assertEquals(224, m.inputSize());
         assertEquals(Preprocessor.PERCENTILE_WINDOW, m.intensity());
         assertEquals("adult", m.defaultPopulation());
@@ -73,11 +97,11 @@ class PneumoniaModelV2Test {
     }
 
     @Test
-    void populationsApplyTheirOwnCalibrationAndThreshold() {
+    void populationsApplyTheirOwnHeadCalibrationAndThreshold() {
         List<BufferedImage> one = List.of(films.get(0));
         Prediction kid = model.predict(one, "paediatric", null).get(0);
         Prediction adult = model.predict(one, "adult", null).get(0);
-        assertEquals(kid.logit(), adult.logit(), 1e-6, "same network output");
+        assertNotEquals(kid.logit(), adult.logit(), 1e-6, "each population's own head");
         assertNotEquals(kid.probability(), adult.probability(), 1e-6, "calibrated per population");
         assertEquals(model.manifest().population("paediatric").threshold(), kid.threshold());
         assertEquals("paediatric", kid.population());

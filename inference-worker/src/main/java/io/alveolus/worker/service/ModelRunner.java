@@ -21,7 +21,7 @@ import java.util.Optional;
 
 /**
  * The shipped pneumonia model, loaded once at start-up (offline: weights and natives are on the classpath).
- * {@code alveolus.model.version} picks a shipped version (default: the newest, pneumonia-v2); earlier versions stay
+ * {@code alveolus.model.version} picks a shipped version (default: the newest, pneumonia-v3); earlier versions stay
  * loadable, so a rollback is a configuration change.
  */
 @Startup
