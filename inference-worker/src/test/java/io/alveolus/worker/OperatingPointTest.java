@@ -59,7 +59,7 @@ class OperatingPointTest {
     static void setAdultOverride(Double value) {
         QuarkusTransaction.requiringNew().run(() -> {
             Tenant t = Tenant.findById(NORTHSIDE.value());
-            t.setThresholdOverride("adult", value);
+            t.setThresholdOverride("adult", value, io.alveolus.model.ModelManifest.DEFAULT_VERSION);
         });
     }
 

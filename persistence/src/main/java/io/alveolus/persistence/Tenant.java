@@ -33,6 +33,10 @@ public class Tenant extends PanacheEntityBase {
     @Column(name = "threshold_override_adult")
     public Double thresholdOverrideAdult;
 
+    /** The model version the per-population overrides were set for: they mean nothing on another's scale. */
+    @Column(name = "threshold_override_model")
+    public String thresholdOverrideModel;
+
     /** The populations that have an override column, as the model manifests name them. */
     public static final java.util.Set<String> OVERRIDE_POPULATIONS = java.util.Set.of("paediatric", "adult");
 
@@ -52,13 +56,30 @@ public class Tenant extends PanacheEntityBase {
     }
 
     /**
-     * Sets (or, with null, clears) the override for a population; {@code population} null: the single override of
-     * a model without populations. The caller validates the value against the model's range first.
+     * The override for a population's operating point on {@code modelVersion}, or null when none is set for that
+     * version (one set for another model is not applied: other heads, other calibration).
      */
-    public void setThresholdOverride(String population, Double value) {
+    public Double thresholdOverrideFor(String population, String modelVersion) {
+        if (population != null && !java.util.Objects.equals(modelVersion, thresholdOverrideModel)) {
+            return null;
+        }
+        return thresholdOverrideFor(population);
+    }
+
+    /**
+     * Sets (or, with null, clears) the override for a population of {@code modelVersion}; {@code population} null:
+     * the single override of a model without populations. Overrides left from another model version are cleared
+     * first. The caller validates the value against the model's range first.
+     */
+    public void setThresholdOverride(String population, Double value, String modelVersion) {
         if (population == null) {
             thresholdOverride = value;
             return;
+        }
+        if (!java.util.Objects.equals(modelVersion, thresholdOverrideModel)) {
+            thresholdOverridePaediatric = null;
+            thresholdOverrideAdult = null;
+            thresholdOverrideModel = modelVersion;
         }
         switch (population) {
             case "paediatric" -> thresholdOverridePaediatric = value;

@@ -422,7 +422,7 @@ public class AnalysisProcessor {
             ImageReceived e = w.decodable.get(i);
             Tenant t = w.tenants.get(new TenantId(e.tenant()));
             ModelRunner.OperatingPoint op = model.operatingPoint(e.patientAgeYears(),
-                    population -> t == null ? null : t.thresholdOverrideFor(population));
+                    population -> t == null ? null : t.thresholdOverrideFor(population, model.manifest().version()));
             groups.computeIfAbsent(op, k -> new ArrayList<>()).add(i);
         }
         groups.forEach((op, idx) -> {

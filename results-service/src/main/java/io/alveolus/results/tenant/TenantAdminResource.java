@@ -40,16 +40,20 @@ public class TenantAdminResource {
     public record NewTenant(String id, String name, Integer retentionDays, String plan) {
     }
 
-    /** {@code thresholdOverride}: the v1 (no populations) override; {@code thresholdOverrides}: v2's per population. */
+    /**
+     * {@code thresholdOverride}: the v1 (no populations) override; {@code thresholdOverrides}: per population, for
+     * the model version {@code thresholdOverridesModel} (a worker serving another version does not apply them).
+     */
     public record TenantView(String id, String name, String status, int retentionDays, Double thresholdOverride,
-                             String deviceClientId, Instant createdAt, java.util.Map<String, Double> thresholdOverrides) {
+                             String deviceClientId, Instant createdAt, java.util.Map<String, Double> thresholdOverrides,
+                             String thresholdOverridesModel) {
         static TenantView of(Tenant t) {
             java.util.Map<String, Double> overrides = new java.util.TreeMap<>();
             for (String p : Tenant.OVERRIDE_POPULATIONS) {
                 overrides.put(p, t.thresholdOverrideFor(p));
             }
             return new TenantView(t.id, t.name, t.status, t.retentionDays, t.thresholdOverride, t.deviceClientId,
-                    t.createdAt, overrides);
+                    t.createdAt, overrides, t.thresholdOverrideModel);
         }
     }
 

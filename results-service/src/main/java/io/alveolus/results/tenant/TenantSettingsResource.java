@@ -88,7 +88,8 @@ public class TenantSettingsResource {
             t.retentionDays = change.retentionDays();
         }
         // key null: the single override of a model without populations
-        overrides.forEach(t::setThresholdOverride);
+        String version = model.manifest() == null ? null : model.manifest().version();
+        overrides.forEach((population, value) -> t.setThresholdOverride(population, value, version));
         return view(t, model.manifest());
     }
 
@@ -161,12 +162,12 @@ public class TenantSettingsResource {
             m.populations().forEach((name, p) -> {
                 pops.put(name, new PopulationSettings(p.description(), p.minAgeYears(), p.maxAgeYears(),
                         p.threshold(), p.validatedThresholdRange()));
-                overrides.put(name, t.thresholdOverrideFor(name));
+                overrides.put(name, t.thresholdOverrideFor(name, m.version()));
             });
         }
         String defaultPopulation = perPopulation ? m.defaultPopulation() : null;
         Double single = !perPopulation ? t.thresholdOverrideFor(null)
-                : defaultPopulation == null ? null : t.thresholdOverrideFor(defaultPopulation);
+                : defaultPopulation == null ? null : t.thresholdOverrideFor(defaultPopulation, m.version());
         return new Settings(t.id, t.name, t.status, t.retentionDays, single,
                 m == null ? Double.NaN : m.threshold(), m == null ? null : m.validatedThresholdRange(),
                 m == null ? null : m.version(), defaultPopulation, pops, overrides);
