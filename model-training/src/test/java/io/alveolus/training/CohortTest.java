@@ -37,6 +37,38 @@ class CohortTest {
     }
 
     @Test
+    void crossValidationFoldsDealEachTrainOrValidationPatientToExactlyOneFoldAndLeaveTestAlone() {
+        List<Cohort.Item> items = new ArrayList<>();
+        for (int p = 0; p < 60; p++) {
+            for (int k = 0; k < 1 + p % 3; k++) { // several images per patient
+                items.add(new Cohort.Item(Cohort.NIH, "x/" + p + "-" + k, p % 2, "nih:" + p, 40, "F", "PA"));
+            }
+        }
+        Map<String, List<Cohort.Item>> split = Cohort.split(items, 0.2, 0.2, 42);
+        Set<String> test = new HashSet<>(split.get(Cohort.TEST).stream().map(Cohort.Item::patient).toList());
+        Set<String> seen = new HashSet<>();
+        for (int fold = 0; fold < 3; fold++) {
+            Map<String, List<Cohort.Item>> f = Cohort.crossValidationFold(split, 3, fold, 42);
+            assertEquals(split.get(Cohort.TEST), f.get(Cohort.TEST), "the locked test part is untouched");
+            Set<String> val = new HashSet<>(f.get(Cohort.VALIDATION).stream().map(Cohort.Item::patient).toList());
+            Set<String> tr = new HashSet<>(f.get(Cohort.TRAIN).stream().map(Cohort.Item::patient).toList());
+            assertTrue(java.util.Collections.disjoint(val, tr), "patient-disjoint");
+            assertTrue(java.util.Collections.disjoint(val, test) && java.util.Collections.disjoint(tr, test));
+            assertEquals(split.get(Cohort.TRAIN).size() + split.get(Cohort.VALIDATION).size(),
+                    f.get(Cohort.TRAIN).size() + f.get(Cohort.VALIDATION).size());
+            long pos = f.get(Cohort.VALIDATION).stream().filter(i -> i.label() == 1).map(Cohort.Item::patient)
+                    .distinct().count();
+            assertTrue(pos >= 5 && val.size() - pos >= 5, "stratified: both classes in every fold");
+            for (String p : val) {
+                assertTrue(seen.add(p), p + " validates in one fold only");
+            }
+            assertEquals(f, Cohort.crossValidationFold(split, 3, fold, 42), "deterministic");
+        }
+        assertEquals(60 - test.size(), seen.size(), "every non-test patient validates once");
+        assertThrows(IllegalArgumentException.class, () -> Cohort.crossValidationFold(split, 3, 3, 42));
+    }
+
+    @Test
     void threeWaySplitIsPatientDisjointStratifiedDeterministicAndParses(@TempDir Path root) throws Exception {
         List<Cohort.Item> items = new ArrayList<>();
         for (int p = 0; p < 200; p++) {
