@@ -58,7 +58,12 @@ public class ModelRunner {
     }
 
     public String version() {
-        return model.manifest().version() + (stubForward ? STUB_SUFFIX : "");
+        return versionOf(model.manifest().version(), stubForward);
+    }
+
+    /** The version a result records: the model's, marked when the forward pass is the bench's stub. */
+    static String versionOf(String modelVersion, boolean stubForward) {
+        return modelVersion + (stubForward ? STUB_SUFFIX : "");
     }
 
     public double threshold() {
@@ -128,11 +133,16 @@ public class ModelRunner {
     /** One forward pass for prepared images that share an operating point. */
     public List<Prediction> predict(List<PneumoniaModel.Input> inputs, OperatingPoint op) {
         if (stubForward) {
-            int side = model.manifest().inputSize() / 32; // the grid a real forward pass would give
-            return inputs.stream().map(i -> new Prediction(0.0, false, op.threshold(), 0.0, new float[side * side],
-                    side, side, 0.0, inputs.size(), true, null, 1.0, op.population())).toList();
+            return placeholders(inputs, op, model.manifest().inputSize());
         }
         return model.predictPrepared(inputs, op.population(), op.threshold());
+    }
+
+    /** The stub forward pass: negative placeholders with the grid shape a real pass would give, at no cost. */
+    static List<Prediction> placeholders(List<PneumoniaModel.Input> inputs, OperatingPoint op, int inputSize) {
+        int side = inputSize / 32; // the network downsamples 32x
+        return inputs.stream().map(i -> new Prediction(0.0, false, op.threshold(), 0.0, new float[side * side],
+                side, side, 0.0, inputs.size(), true, null, 1.0, op.population())).toList();
     }
 
     @PreDestroy
