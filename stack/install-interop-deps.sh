@@ -2,7 +2,8 @@
 # Installs what the interop module (DICOM decoding) needs and Maven Central does not serve. Idempotent: safe to
 # run before every build; it does nothing that is already done.
 #  1. Debian packages: libpixelmed-java + libpixelmed-imageio-java (PixelMed DICOM toolkit, BSD-3-Clause, pure Java),
-#     dcmtk and libgdcm-tools (only used by the tests to make DICOM fixtures).
+#     dcmtk and libgdcm-tools (only used by the tests to make DICOM fixtures), dicom3tools (dciodvfy: the tests check
+#     the SR and Secondary Capture result objects against their IODs with it).
 #  2. The PixelMed jars into the local Maven repository (mvn install:install-file, with the Debian-specific manifest
 #     Class-Path removed), as
 #       com.pixelmed:pixelmed:<upstream version>         from /usr/share/java/pixelmed-<version>.jar
@@ -20,7 +21,7 @@ log() { echo "[install-interop-deps] $*" >&2; }
 
 # --- 1. Debian packages -------------------------------------------------------------------------------------------
 missing=()
-for pkg in libpixelmed-java libpixelmed-imageio-java dcmtk libgdcm-tools; do
+for pkg in libpixelmed-java libpixelmed-imageio-java dcmtk libgdcm-tools dicom3tools; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$pkg"); fi
 done
 if (( ${#missing[@]} )); then
