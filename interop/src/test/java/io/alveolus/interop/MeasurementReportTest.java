@@ -55,7 +55,7 @@ class MeasurementReportTest {
     /** Writes, re-reads from the Part 10 file (what a PACS receives) and runs dciodvfy on it. */
     private static AttributeList roundTrip(AttributeList sr, String name) throws Exception {
         Path file = ResultObjects.writePart10(sr, ResultObjects.targetDir().resolve(name + ".dcm"));
-        ResultObjects.dciodvfy(file);
+        ResultObjects.dciodvfy(file, "Comprehensive3DSR");
         return ResultObjects.read(file);
     }
 

@@ -73,9 +73,10 @@ final class ResultObjects {
 
     /**
      * Runs dciodvfy on the file; fails on any line starting with "Error" and prints the warnings (they are reported,
-     * not fatal). Returns the whole output.
+     * not fatal). dciodvfy names the IOD it checked against on a line of its own: that must be {@code expectedIod}
+     * (e.g. "Comprehensive3DSR", "SCImage"), or the file was not checked as what it claims to be.
      */
-    static String dciodvfy(Path file) throws Exception {
+    static String dciodvfy(Path file, String expectedIod) throws Exception {
         Process p;
         try {
             p = new ProcessBuilder("dciodvfy", file.toString()).redirectErrorStream(true).start();
@@ -90,15 +91,13 @@ final class ResultObjects {
         }
         String text = new String(out, StandardCharsets.UTF_8);
         List<String> lines = text.lines().toList();
-        List<String> errors = lines.stream().filter(l -> l.startsWith("Error")).toList();
-        // the output names attributes and their problems, never values of patient attributes
+        // the output names attributes and their problems, not the values of patient attributes
         lines.stream().filter(l -> l.startsWith("Warning"))
                 .forEach(l -> System.out.println("dciodvfy " + file.getFileName() + ": " + l));
+        List<String> errors = lines.stream().filter(l -> l.startsWith("Error")).toList();
         if (!errors.isEmpty()) fail("dciodvfy found errors in " + file.getFileName() + ":\n" + String.join("\n", errors));
-        if (lines.stream().noneMatch(l -> l.contains("IOD") || l.startsWith("Warning") || l.startsWith("Error"))
-                && text.isBlank()) {
-            // an empty output would also mean "no errors": make sure the tool looked at the file at all
-            fail("dciodvfy printed nothing for " + file.getFileName());
+        if (lines.stream().noneMatch(l -> l.strip().equals(expectedIod))) {
+            fail("dciodvfy did not check " + file.getFileName() + " as " + expectedIod + ":\n" + text);
         }
         return text;
     }
