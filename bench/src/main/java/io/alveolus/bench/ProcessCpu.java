@@ -98,6 +98,54 @@ final class ProcessCpu {
         return out;
     }
 
+    /**
+     * CPU ticks of one process's threads grouped by name ({@code /proc/<pid>/task/<tid>/comm}, digits dropped: all
+     * of "executor-thread-1..n" are one group), so a bench can tell request handling from GC and JIT compilation.
+     */
+    static Map<String, Long> threadGroups(long pid) {
+        Map<String, Long> out = new HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String comm = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.merge(comm, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended while it was read
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return out;
+    }
+
+    /** CPU milliseconds the JIT compiler threads (C1/C2) used between two {@link #threadGroups} readings. */
+    static double compilerMs(Map<String, Long> before, Map<String, Long> after) {
+        double ms = 0;
+        for (var e : after.entrySet()) {
+            if (e.getKey().contains("CompilerThre")) {
+                ms += (e.getValue() - before.getOrDefault(e.getKey(), 0L)) * MS_PER_TICK;
+            }
+        }
+        return ms;
+    }
+
+    /** Milliseconds per image by thread group between two {@link #threadGroups} readings, largest first. */
+    static String threadBreakdown(Map<String, Long> before, Map<String, Long> after, int images, int top) {
+        List<Map.Entry<String, Double>> rows = new ArrayList<>();
+        after.forEach((g, t) -> rows.add(Map.entry(g, (t - before.getOrDefault(g, 0L)) * MS_PER_TICK / images)));
+        rows.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+        StringBuilder b = new StringBuilder();
+        for (var r : rows.subList(0, Math.min(top, rows.size()))) {
+            if (r.getValue() >= 0.05) {
+                b.append(String.format("      %-16s %5.1f ms%n", r.getKey(), r.getValue()));
+            }
+        }
+        return b.toString();
+    }
+
     private static boolean descends(long pid, long root, Map<Long, Long> parent) {
         List<Long> seen = new ArrayList<>();
         for (Long p = pid; p != null && p > 0 && seen.size() < 64; p = parent.get(p)) {

@@ -64,6 +64,45 @@ public class AnalysisRepository {
     }
 
     /**
+     * Marks the tenant's analyses among {@code ids} that are not terminal PROCESSING (one more attempt) in one
+     * statement; returns the ids it marked. Must run in a transaction.
+     */
+    public java.util.Set<UUID> claim(TenantId tenant, java.util.Collection<UUID> ids) {
+        @SuppressWarnings("unchecked")
+        List<Object> marked = Analysis.getEntityManager().createNativeQuery("""
+                update analysis set status = 'PROCESSING', attempts = attempts + 1
+                where tenant = :tenant and id = any(cast(:ids as uuid[]))
+                  and status not in ('COMPLETED', 'FAILED', 'NOT_APPLICABLE')
+                returning id""").setParameter("tenant", tenant.value()).setParameter("ids", uuidArray(ids))
+                .getResultList();
+        java.util.Set<UUID> out = new java.util.HashSet<>();
+        marked.forEach(o -> out.add(o instanceof UUID u ? u : UUID.fromString(o.toString())));
+        return out;
+    }
+
+    /** Which of {@code ids} the tenant has a row for. Must run in a transaction. */
+    public java.util.Set<UUID> existing(TenantId tenant, java.util.Collection<UUID> ids) {
+        @SuppressWarnings("unchecked")
+        List<Object> found = Analysis.getEntityManager().createNativeQuery(
+                        "select id from analysis where tenant = :tenant and id = any(cast(:ids as uuid[]))")
+                .setParameter("tenant", tenant.value()).setParameter("ids", uuidArray(ids)).getResultList();
+        java.util.Set<UUID> out = new java.util.HashSet<>();
+        found.forEach(o -> out.add(o instanceof UUID u ? u : UUID.fromString(o.toString())));
+        return out;
+    }
+
+    /** The tenant's analyses among {@code ids}, loaded with one query (managed: changes are written at commit). */
+    public java.util.Map<UUID, Analysis> byIds(TenantId tenant, java.util.Collection<UUID> ids) {
+        java.util.Map<UUID, Analysis> out = new java.util.HashMap<>();
+        Analysis.<Analysis>list("tenant = ?1 and id in ?2", tenant.value(), ids).forEach(a -> out.put(a.id, a));
+        return out;
+    }
+
+    private static String uuidArray(java.util.Collection<UUID> ids) {
+        return ids.stream().map(UUID::toString).collect(java.util.stream.Collectors.joining(",", "{", "}"));
+    }
+
+    /**
      * Records an event the worker gave up on as FAILED, whatever its fields hold: values too long for their
      * columns are cut, identifiers that broke the insert are left out, so that the failure itself can always be
      * stored. A row already terminal is left as it is, and so is a row of another tenant that happens to hold the

@@ -339,23 +339,36 @@ public class AnalysisProcessor {
         final Map<UUID, Prediction> results = new LinkedHashMap<>();
     }
 
-    /** Phase 1, claim: each row exists and what is still to do is marked PROCESSING (each tenant in its session). */
+    /**
+     * Phase 1, claim: each row exists and what is still to do is marked PROCESSING (each tenant in its session).
+     * One statement per tenant when ingest wrote the rows (the usual case); only an event whose row is missing
+     * (published by another path, or a row lost) is inserted and claimed one by one.
+     */
     private void claim(Map<TenantId, List<ImageReceived>> byTenant, Work w) {
         byTenant.forEach((tenant, events) -> TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
             Tenant t = Tenant.findById(tenant.value());
             if (t != null) {
                 w.tenants.put(tenant, t);
             }
-            for (ImageReceived e : events) {
+            Map<UUID, ImageReceived> byId = new LinkedHashMap<>();
+            events.forEach(e -> byId.put(e.analysisId(), e));
+            var claimed = analyses.claim(tenant, byId.keySet());
+            List<ImageReceived> unclaimed = events.stream().filter(e -> !claimed.contains(e.analysisId())).toList();
+            var terminal = unclaimed.isEmpty() ? java.util.Set.<UUID>of()
+                    : analyses.existing(tenant, unclaimed.stream().map(ImageReceived::analysisId).toList());
+            for (ImageReceived e : unclaimed) {
+                if (terminal.contains(e.analysisId())) {
+                    continue; // already done: announced again below, not analysed again
+                }
                 analyses.insertQueued(e);
-                Analysis a = Analysis.findById(e.analysisId());
-                if (a == null) { // the insert did nothing, yet there is no row of this tenant with this id
+                if (analyses.claim(tenant, List.of(e.analysisId())).isEmpty()) {
+                    // the insert did nothing, yet there is no row of this tenant with this id
                     throw new IllegalStateException("analysis " + e.analysisId() + " cannot be stored: its id, its"
                             + " image in its study or its SOP Instance UID is held by another analysis");
                 }
-                if (!a.status.terminal()) {
-                    a.status = AnalysisStatus.PROCESSING;
-                    a.attempts++;
+            }
+            for (ImageReceived e : events) {
+                if (!terminal.contains(e.analysisId())) {
                     w.pending.put(e.analysisId(), e);
                 }
             }
@@ -445,8 +458,10 @@ public class AnalysisProcessor {
         int perImageMs = inferenceMs / Math.max(1, w.decodable.size());
         List<AnalysisCompleted> done = new ArrayList<>();
         byTenant.forEach((tenant, events) -> TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
+            // one select for the tenant's rows of the batch; the updates go to the database as one JDBC batch
+            Map<UUID, Analysis> rows = analyses.byIds(tenant, events.stream().map(ImageReceived::analysisId).toList());
             for (ImageReceived e : events) {
-                Analysis a = Analysis.findById(e.analysisId());
+                Analysis a = rows.get(e.analysisId());
                 Prediction p = w.results.get(e.analysisId());
                 String notApplicable = w.notApplicable.get(e.analysisId());
                 String reason = w.failures.get(e.analysisId());

@@ -16,18 +16,16 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Image-received events go through the transactional outbox ({@link Outbox}, ADR 0004): {@link #enqueue} writes
- * one in the transaction that stores its analysis row, on the urgent lane for URGENT studies within the tenant's
- * urgent allowance, else on the routine topic; the outbox relay then sends it with {@link #send} and waits for the
- * broker's acknowledgement (acks=all, idempotent producer).
+ * Image-received events go through the transactional outbox ({@link Outbox}, ADR 0004): ingest writes one in the
+ * statement that stores its analysis row (AnalysisIntake#queue, with {@link #topic} and {@link #payload}), on the
+ * urgent lane for URGENT studies within the tenant's urgent allowance, else on the routine topic; the outbox relay
+ * then sends it with {@link #send} and waits for the broker's acknowledgement (acks=all, idempotent producer).
  */
 @ApplicationScoped
 public class ImageEvents implements Outbox.Publisher {
     @Inject
     @Channel("outbox")
     MutinyEmitter<String> broker;
-    @Inject
-    Outbox outbox;
     @Inject
     ObjectMapper json;
     /** Topic names are deployment settings (the chart's kafka.topics); the outbox stores the name it was given. */
@@ -36,11 +34,15 @@ public class ImageEvents implements Outbox.Publisher {
     @ConfigProperty(name = "alveolus.topics.image-received-urgent", defaultValue = Topics.IMAGE_RECEIVED_URGENT)
     String urgentTopic;
 
-    /** Must run inside the transaction that writes the event's analysis row. */
-    public long enqueue(ImageReceived event, boolean urgentLane) {
+    /** The topic of an accepted upload's event: the urgent lane within the tenant's urgent allowance, else routine. */
+    public String topic(boolean urgentLane) {
+        return urgentLane ? urgentTopic : routineTopic;
+    }
+
+    /** The event as the outbox stores it and the relay sends it. */
+    public String payload(ImageReceived event) {
         try {
-            return outbox.enqueue(urgentLane ? urgentTopic : routineTopic,
-                    event.partitionKey(), json.writeValueAsString(event), event.analysisId().toString());
+            return json.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("image-received event not serialisable", e);
         }

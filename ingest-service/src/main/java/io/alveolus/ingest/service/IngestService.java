@@ -17,11 +17,10 @@ import io.alveolus.common.storage.ObjectStoreException;
 import io.alveolus.common.tenancy.TenantId;
 import io.alveolus.ingest.messaging.ImageEvents;
 import io.alveolus.persistence.Analysis;
-import io.alveolus.persistence.AnalysisRepository;
+import io.alveolus.persistence.AnalysisIntake;
 import io.alveolus.persistence.AnalysisStatus;
 import io.alveolus.persistence.outbox.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -51,7 +50,7 @@ public class IngestService {
     @Inject
     OutboxRelay relay;
     @Inject
-    AnalysisRepository analyses;
+    AnalysisIntake intake;
     @Inject
     SubscriptionGuard subscriptions;
     @Inject
@@ -179,22 +178,21 @@ public class IngestService {
     }
 
     /**
-     * The object first (content-addressed, so a retry rewrites nothing), then the analysis row and its event in
-     * one transaction (the outbox, ADR 0004): a 202 means both are committed, and the relay publishes the event
-     * even if the broker is down now or this instance dies next. A retry after any failure converges on one
-     * analysis and one event: before the commit nothing was published; after it, the row answers the retry as a
-     * duplicate. Nothing is counted, stored or published for an event whose row the database would refuse.
+     * Admission first (duplicate, standing, limits: one statement), then the object (content-addressed, so a retry
+     * rewrites nothing), then the analysis row and its event in one statement (the outbox, ADR 0004): a 202 means
+     * both are committed, and the relay publishes the event even if the broker is down now or this instance dies
+     * next. A retry after any failure converges on one analysis and one event: before that statement nothing was
+     * published; after it, admission answers the retry as a duplicate. A refused upload leaves no image behind.
      */
     private UploadReceipt accept(TenantId tenant, ImageReceived event, byte[] image) {
         StoredFields.problem(event).ifPresent(p -> {
             throw ProblemException.unprocessable(p);
         });
         var id = event.analysisId();
-        var existing = analyses.find(tenant, id);
-        if (existing.isPresent()) {
-            return new UploadReceipt(id, existing.get().status.name(), event.sha256(), true);
+        var admission = subscriptions.admit(tenant, id, event.priority());
+        if (admission.duplicate()) {
+            return new UploadReceipt(id, admission.existingStatus(), event.sha256(), true);
         }
-        var admission = subscriptions.admit(tenant, event.priority(), Instant.now());
         if (event.priority() == Priority.URGENT && !admission.urgentLane()) {
             metrics.counter("alveolus.ingest.urgent.beyond-allowance", "tenant", tenantTags.of(tenant)).increment();
         }
@@ -206,20 +204,10 @@ public class IngestService {
             LOG.warnf("object store unavailable for analysis %s: %s", id, e.getMessage());
             throw ProblemException.unavailable("the image store is unavailable; retry later");
         }
-        boolean created = QuarkusTransaction.requiringNew().call(() -> {
-            if (!analyses.insertQueued(event)) {
-                return false; // the same upload, sent twice at once: the other request committed first
-            }
-            if (admission.overage()) {
-                Analysis.getEntityManager().createNativeQuery("update analysis set overage = true where id = :id")
-                        .setParameter("id", id).executeUpdate();
-            }
-            events.enqueue(event, admission.urgentLane());
-            return true;
-        });
-        if (!created) {
-            return new UploadReceipt(id, analyses.find(tenant, id).map(a -> a.status.name())
-                    .orElse(AnalysisStatus.QUEUED.name()), event.sha256(), true);
+        if (!intake.queue(event, admission.overage(), events.topic(admission.urgentLane()), event.partitionKey(),
+                events.payload(event))) {
+            // the same upload, sent twice at once: the other request committed first
+            return new UploadReceipt(id, AnalysisStatus.QUEUED.name(), event.sha256(), true);
         }
         relay.wake();
         LOG.infof("accepted analysis %s tenant=%s type=%s bytes=%d", id, tenant, event.contentType(), image.length);
