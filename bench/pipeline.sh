@@ -14,7 +14,10 @@ bash stack/up.sh
 bash stack/install-interop-deps.sh
 ./mvnw -q -B install -DskipTests
 # BENCH_MODEL=pneumonia-v1: the worker and the bare model both run that shipped version (issue 14's targets are
-# stated against v1); default: the worker's default version. A worker already running keeps its own version.
+# stated against v1); default: the worker's default version. Services already running are restarted (they would run
+# the jars from before the install above, or another model), and stopped at the end.
+bash stack/services.sh stop ingest-service inference-worker results-service
+trap 'bash stack/services.sh stop inference-worker ingest-service results-service' EXIT
 ALVEOLUS_MODEL_VERSION=${BENCH_MODEL:-} bash stack/services.sh start ingest-service inference-worker results-service
 cp=$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
 java -Xmx1g -Dai.djl.offline=true ${BENCH_JFR:+-Djfr=$BENCH_JFR} -Dmodel="${BENCH_MODEL:-}" -Dimages="${1:-500}" -Dwarmup="${2:-300}" -cp "bench/target/classes:$cp" io.alveolus.bench.PipelineBench \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the local Alveolus stack on loopback: PostgreSQL, Kafka (KRaft), S3Proxy, Keycloak.
+# Starts the local Alveolus stack on loopback: PostgreSQL, Kafka (KRaft), S3Proxy, Keycloak, Orthanc (the dev PACS).
 # Installs what is missing on first use; idempotent; everything lives under .stack/ (git-ignored).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -11,6 +11,8 @@ install_prereqs() {
   command -v unzip >/dev/null || need+=(unzip)
   command -v curl >/dev/null || need+=(curl)
   command -v runuser >/dev/null || need+=(util-linux)
+  command -v Orthanc >/dev/null || need+=(orthanc)
+  [[ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ]] || need+=(orthanc-dicomweb)
   (( ${#need[@]} == 0 )) || apt_install "${need[@]}"
 }
 
@@ -143,12 +145,41 @@ start_keycloak() {
       --health-enabled=true --import-realm
 }
 
+# Orthanc from Debian with its DICOMweb plugin, as the dev tenants' PACS: results go back to it by STOW-RS or
+# C-STORE (issue 15), and tests read what arrived through its REST API. Loopback only, no authentication (the
+# REST API is open to this machine alone), its own storage under .stack/data/orthanc.
+start_orthanc() {
+  if running orthanc; then say "Orthanc already running"; return; fi
+  require_free_port "$ORTHANC_HTTP_PORT" Orthanc; require_free_port "$ORTHANC_DICOM_PORT" "Orthanc DICOM"
+  mkdir -p "$DATA/orthanc" "$STACK_DIR/conf/orthanc"
+  cat > "$STACK_DIR/conf/orthanc/orthanc.json" <<JSON
+{
+  "Name": "ALVEOLUS-DEV-PACS",
+  "StorageDirectory": "$DATA/orthanc",
+  "IndexDirectory": "$DATA/orthanc",
+  "HttpPort": $ORTHANC_HTTP_PORT,
+  "DicomPort": $ORTHANC_DICOM_PORT,
+  "DicomAet": "DEVPACS",
+  "RemoteAccessAllowed": false,
+  "AuthenticationEnabled": false,
+  "HttpServerEnabled": true,
+  "DicomServerEnabled": true,
+  "DicomCheckCalledAet": false,
+  "Plugins": [ "/usr/share/orthanc/plugins/libOrthancDicomWeb.so" ],
+  "DicomWeb": { "Enable": true, "Root": "/dicom-web/", "EnableWado": true, "Ssl": false },
+  "StableAge": 5
+}
+JSON
+  start_bg orthanc "Orthanc" "$LOGS/orthanc.log" Orthanc "$STACK_DIR/conf/orthanc/orthanc.json"
+}
+
 install_prereqs
 fetch_dists
 start_postgres
 start_kafka
 start_s3
 start_keycloak
+start_orthanc
 
 wait_until 60 Kafka port_open "$KAFKA_PORT" || fail "Kafka did not open port $KAFKA_PORT; see $LOGS/kafka.log"
 for t in "${TOPICS[@]}"; do
@@ -156,6 +187,7 @@ for t in "${TOPICS[@]}"; do
     || fail "could not create topic ${t%%:*}; see $LOGS/kafka.log"
 done
 wait_until 60 S3Proxy curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" || fail "S3Proxy not ready; see $LOGS/s3proxy.log"
+wait_until 60 Orthanc curl -sf "http://127.0.0.1:$ORTHANC_HTTP_PORT/system" || fail "Orthanc not ready; see $LOGS/orthanc.log"
 say "waiting for Keycloak (first start builds it: about a minute)"
 wait_until 240 Keycloak curl -sf "http://127.0.0.1:$KC_MGMT_PORT/health/ready" || fail "Keycloak not ready; see $LOGS/keycloak.log"
 wait_until 60 realm curl -sf "http://127.0.0.1:$KC_PORT/realms/alveolus/.well-known/openid-configuration" \
@@ -166,10 +198,12 @@ ALVEOLUS_PG_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 ALVEOLUS_S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 ALVEOLUS_OIDC_URL=http://127.0.0.1:$KC_PORT/realms/alveolus
+ALVEOLUS_DEV_PACS_URL=http://127.0.0.1:$ORTHANC_HTTP_PORT
 ENV
 say "ready:"
 printf '  %-11s %s\n' PostgreSQL "127.0.0.1:$PG_PORT  db=$PG_DB user=$PG_USER" \
   Kafka "127.0.0.1:$KAFKA_PORT  topics: ${TOPICS[*]%%:*}" \
   S3 "http://127.0.0.1:$S3_PORT  access key $S3_ACCESS_KEY" \
   Keycloak "http://127.0.0.1:$KC_PORT  realm alveolus (admin/admin)" \
+  Orthanc "http://127.0.0.1:$ORTHANC_HTTP_PORT  (DICOMweb /dicom-web/), DICOM AE DEVPACS port $ORTHANC_DICOM_PORT" \
   Logs "$LOGS"
