@@ -3,9 +3,7 @@ package io.alveolus.interop;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.FileMetaInformation;
 import com.pixelmed.dicom.TagFromName;
-import com.pixelmed.dicom.TransferSyntax;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -57,11 +55,8 @@ final class ResultObjects {
 
     /** Writes {@code dataset} as a Part 10 file (file meta information, Explicit VR Little Endian). */
     static Path writePart10(AttributeList dataset, Path file) throws Exception {
-        AttributeList copy = new AttributeList();
-        copy.putAll(dataset);
-        FileMetaInformation.addFileMetaInformation(copy, TransferSyntax.ExplicitVRLittleEndian, "ALVEOLUS");
         Files.createDirectories(file.getParent());
-        copy.write(file.toFile(), TransferSyntax.ExplicitVRLittleEndian, true, true);
+        Files.write(file, io.alveolus.interop.report.Part10.bytes(dataset));
         return file;
     }
 

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * events in id order and marks them, so an event is never lost once that transaction commits (published at least
  * once: consumers are idempotent by the ids the events carry). Rows are claimed with {@code FOR UPDATE SKIP
  * LOCKED}, so any number of relays (one per replica) share the queue without publishing a row twice while it is
- * in flight.
+ * in flight. Each channel (Kafka; deliveries to a hospital's PACS) is relayed by the publisher for it, with its own
+ * retry delay and dead-letter bound.
  */
 @ApplicationScoped
 public class Outbox {
@@ -30,11 +31,41 @@ public class Outbox {
     public record Pending(long id, String topic, String key, String payload, String subject) {
     }
 
-    /** Sends one event to the broker; the stage completes when the broker has acknowledged it. */
-    @FunctionalInterface
+    /**
+     * Sends the events of one channel: Kafka's (the default) or another edge's, such as deliveries to a PACS. The
+     * stage completes when the receiver has acknowledged the event.
+     */
     public interface Publisher {
         CompletionStage<?> send(Pending event);
+
+        /** The channel whose rows this publisher sends; each channel has its own relay pass. */
+        default String channel() {
+            return KAFKA;
+        }
+
+        /** Attempts after which an event is dead-lettered (kept, never sent again); 0: retried for ever. */
+        default int maxAttempts() {
+            return 0;
+        }
+
+        /** How long an event waits after its {@code attempts}-th failure; zero: the next pass takes it. */
+        default Duration retryDelay(int attempts) {
+            return Duration.ZERO;
+        }
     }
+
+    /**
+     * What a publisher throws (or fails its stage with) for an event no retry can deliver (a source image that can
+     * never be drawn, a destination removed): dead-lettered at once instead of after the bound.
+     */
+    public static class Undeliverable extends RuntimeException {
+        public Undeliverable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The channel of the image and completion events (Kafka topics). */
+    public static final String KAFKA = "kafka";
 
     /** Pending events and the age of the oldest, for the relay's gauges. */
     public record Backlog(long pending, Duration oldest) {
@@ -58,6 +89,21 @@ public class Outbox {
     }
 
     /**
+     * Writes a delivery of another channel (no Kafka topic: {@code topic} names the destination), at most once per
+     * (subject, key): a completion announced twice enqueues its delivery once. Returns whether it was written.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean enqueueOnce(String channel, String tenant, String topic, String key, String payload, String subject) {
+        return em.createNativeQuery("""
+                insert into outbox_event (channel, tenant, topic, event_key, payload, subject)
+                values (:channel, :tenant, :topic, :key, :payload, :subject)
+                on conflict do nothing""")
+                .setParameter("channel", channel).setParameter("tenant", tenant).setParameter("topic", topic)
+                .setParameter("key", key).setParameter("payload", payload).setParameter("subject", subject)
+                .executeUpdate() == 1;
+    }
+
+    /**
      * Publishes up to {@code limit} pending events, oldest first, in one transaction: claimed, all sent, each
      * acknowledgement awaited (at most {@code ackTimeout} in all), the acknowledged ones marked. An event the
      * broker did not acknowledge stays pending with its attempt and error recorded, for the next pass.
@@ -67,15 +113,19 @@ public class Outbox {
         return QuarkusTransaction.requiringNew().call(() -> {
             @SuppressWarnings("unchecked")
             List<Object[]> rows = em.createNativeQuery("""
-                    select id, topic, event_key, payload, subject from outbox_event
-                    where published_at is null order by id limit :limit for update skip locked""")
-                    .setParameter("limit", limit).getResultList();
+                    select id, topic, event_key, payload, subject, attempts from outbox_event
+                    where channel = :channel and published_at is null and dead_at is null
+                      and (next_attempt_at is null or next_attempt_at <= now())
+                    order by id limit :limit for update skip locked""")
+                    .setParameter("channel", publisher.channel()).setParameter("limit", limit).getResultList();
+            List<Integer> attempts = new ArrayList<>();
             List<Pending> claimed = new ArrayList<>();
             List<CompletableFuture<?>> acks = new ArrayList<>();
             for (Object[] r : rows) {
                 var event = new Pending(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3],
                         (String) r[4]);
                 claimed.add(event);
+                attempts.add(((Number) r[5]).intValue());
                 CompletableFuture<?> ack;
                 try {
                     ack = publisher.send(event).toCompletableFuture();
@@ -94,8 +144,18 @@ public class Outbox {
                 } catch (Exception e) {
                     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
                     String error = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-                    em.createNativeQuery("update outbox_event set attempts = attempts + 1, last_error = :error where id = :id")
+                    int tries = attempts.get(i) + 1;
+                    boolean dead = cause instanceof Undeliverable
+                            || publisher.maxAttempts() > 0 && tries >= publisher.maxAttempts();
+                    Duration delay = publisher.retryDelay(tries);
+                    em.createNativeQuery("""
+                            update outbox_event set attempts = attempts + 1, last_error = :error,
+                                next_attempt_at = case when :delayMs > 0
+                                    then now() + make_interval(secs => :delayMs / 1000.0) end,
+                                dead_at = case when :dead then now() end
+                            where id = :id""")
                             .setParameter("error", error.length() > 500 ? error.substring(0, 500) : error)
+                            .setParameter("delayMs", delay.toMillis()).setParameter("dead", dead)
                             .setParameter("id", claimed.get(i).id()).executeUpdate();
                     failed = true;
                 }
@@ -113,10 +173,11 @@ public class Outbox {
 
     @ActivateRequestContext
     @Transactional
-    public Backlog backlog() {
+    public Backlog backlog(String channel) {
         Object[] r = (Object[]) em.createNativeQuery("""
                 select count(*), coalesce(extract(epoch from now() - min(created_at)), 0)
-                from outbox_event where published_at is null""").getSingleResult();
+                from outbox_event where channel = :channel and published_at is null and dead_at is null""")
+                .setParameter("channel", channel).getSingleResult();
         return new Backlog(((Number) r[0]).longValue(),
                 Duration.ofMillis(Math.round(((Number) r[1]).doubleValue() * 1000)));
     }
@@ -124,8 +185,8 @@ public class Outbox {
     /** Drops events published before {@code before} (kept a while for operators to trace a delivery). */
     @ActivateRequestContext
     @Transactional
-    public int purgePublishedBefore(Instant before) {
-        return em.createNativeQuery("delete from outbox_event where published_at < :before")
-                .setParameter("before", before).executeUpdate();
+    public int purgePublishedBefore(String channel, Instant before) {
+        return em.createNativeQuery("delete from outbox_event where channel = :channel and published_at < :before")
+                .setParameter("channel", channel).setParameter("before", before).executeUpdate();
     }
 }

@@ -53,4 +53,29 @@ public class HeatmapRenderer {
         }
         return png;
     }
+
+    /**
+     * The heat map over the radiograph itself, as one RGB picture (the DICOM Secondary Capture sent to a PACS):
+     * the radiograph at its own aspect, its longer side at most {@code maxSide}, the overlay stretched over it as the
+     * portal does. {@code a} must have a CAM grid.
+     */
+    public java.awt.image.BufferedImage overlay(Analysis a, java.awt.image.BufferedImage radiograph, int maxSide) {
+        int w = radiograph.getWidth();
+        int h = radiograph.getHeight();
+        double scale = Math.min(1.0, (double) maxSide / Math.max(w, h));
+        int ow = Math.max(1, (int) Math.round(w * scale));
+        int oh = Math.max(1, (int) Math.round(h * scale));
+        var out = new java.awt.image.BufferedImage(ow, oh, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        var g = out.createGraphics();
+        try {
+            g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
+                    java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(radiograph, 0, 0, ow, oh, null);
+            float[] cam = Heatmaps.normalised(Heatmaps.decode(a.camGrid), a.camWidth, a.camHeight, SIZE);
+            g.drawImage(Heatmaps.image(cam, SIZE, Heatmaps.DEFAULT_FLOOR), 0, 0, ow, oh, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
 }

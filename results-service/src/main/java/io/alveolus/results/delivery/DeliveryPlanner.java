@@ -1,0 +1,104 @@
+package io.alveolus.results.delivery;
+
+import io.alveolus.common.events.AnalysisCompleted;
+import io.alveolus.persistence.outbox.Outbox;
+import io.alveolus.persistence.outbox.OutboxRelay;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Turns the worker's completion events into deliveries (its own consumer group, beside metering): for every DICOM
+ * analysis of a tenant with a PACS destination, an SR for every outcome and an SC for a completed one, written to
+ * the outbox in the transaction that reads them, so the Kafka offset moves on only once they are durable.
+ */
+@ApplicationScoped
+public class DeliveryPlanner {
+    @Inject
+    PacsDestinations destinations;
+    @Inject
+    Outbox outbox;
+    @Inject
+    OutboxRelay relay;
+    @Inject
+    EntityManager em;
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "alveolus.delivery.max-age", defaultValue = "P1D")
+    java.time.Duration maxAge;
+
+    @Incoming("delivery-completed")
+    @Blocking(ordered = true)
+    @ActivateRequestContext // Hibernate resolves the (here: no) tenant from the request context
+    public void onBatch(List<AnalysisCompleted> batch) {
+        if (plan(batch.stream().filter(Objects::nonNull).toList()) > 0) {
+            relay.wake();
+        }
+    }
+
+    /** Enqueues what the batch's analyses need delivered; returns how many deliveries were new. */
+    @Transactional
+    public int plan(List<AnalysisCompleted> batch) {
+        java.time.Instant oldest = java.time.Instant.now().minus(maxAge);
+        Map<String, List<AnalysisCompleted>> byTenant = new LinkedHashMap<>();
+        for (AnalysisCompleted c : batch) {
+            // not terminal, no model ever ran, or an old result replayed (a new consumer group reads from the start)
+            if (c.completedAt() != null && c.modelVersion() != null && !c.completedAt().isBefore(oldest)) {
+                byTenant.computeIfAbsent(c.tenant(), t -> new ArrayList<>()).add(c);
+            }
+        }
+        int planned = 0;
+        for (var e : byTenant.entrySet()) {
+            var targets = destinations.enabledFor(e.getKey());
+            if (targets.isEmpty()) {
+                continue;
+            }
+            Set<UUID> dicom = dicom(e.getKey(), e.getValue().stream().map(AnalysisCompleted::analysisId).toList());
+            for (AnalysisCompleted c : e.getValue()) {
+                if (!dicom.contains(c.analysisId())) {
+                    continue; // a PNG/JPEG upload: no DICOM patient, study or image a PACS could file it under
+                }
+                for (var d : targets) {
+                    planned += enqueue(new Delivery(c.analysisId(), c.tenant(), d.id(), Delivery.Kind.SR,
+                            c.modelVersion()));
+                    if ("COMPLETED".equals(c.status())) {
+                        planned += enqueue(new Delivery(c.analysisId(), c.tenant(), d.id(), Delivery.Kind.SC,
+                                c.modelVersion()));
+                    }
+                }
+            }
+        }
+        return planned;
+    }
+
+    private int enqueue(Delivery d) {
+        return outbox.enqueueOnce(Delivery.CHANNEL, d.tenant(), d.destination(), d.key(), d.json(),
+                d.analysisId().toString()) ? 1 : 0;
+    }
+
+    /** Which of the tenant's analyses came as DICOM (their SOP Instance UID is known): only those can be filed. */
+    private Set<UUID> dicom(String tenant, List<UUID> ids) {
+        @SuppressWarnings("unchecked")
+        List<Object> found = em.createNativeQuery("select id from analysis where tenant = :tenant"
+                        + " and id = any(cast(:ids as uuid[])) and sop_instance_uid is not null"
+                        + " and study_instance_uid is not null")
+                .setParameter("tenant", tenant)
+                .setParameter("ids", ids.stream().map(UUID::toString).collect(Collectors.joining(",", "{", "}")))
+                .getResultList();
+        Set<UUID> out = new HashSet<>();
+        found.forEach(o -> out.add(o instanceof UUID u ? u : UUID.fromString(o.toString())));
+        return out;
+    }
+}
