@@ -202,6 +202,29 @@ class DeliveryTest {
     }
 
     @Test
+    void aDestinationReachedByCStoreGetsTheSameObjects() throws Exception {
+        // Northside's PACS takes C-STORE (Orthanc's DICOM port, AE DEVPACS)
+        given().auth().oauth2(Tokens.user("olga")).contentType("application/json")
+                .body("{\"protocol\":\"C_STORE\",\"host\":\"127.0.0.1\",\"port\":14242,\"calledAe\":\"DEVPACS\"}")
+                .put("/api/admin/tenants/northside/pacs-destinations/northside-pacs").then().statusCode(200);
+        try {
+            Source s = source();
+            Analysis a = analysis(NORTHSIDE, s, AnalysisStatus.COMPLETED);
+            UsageLedgerTest.send(List.of(completed(a)));
+            ResultUids uids = ResultUids.of(a.id.toString(), "pneumonia-v3");
+            AttributeList sr = await(uids.srInstance());
+            assertEquals(s.studyUid(), text(sr, TagFromName.StudyInstanceUID));
+            assertEquals(s.patientId(), text(sr, TagFromName.PatientID));
+            AttributeList sc = await(uids.scInstance());
+            assertEquals("YES", text(sc, TagFromName.BurnedInAnnotation));
+        } finally {
+            given().auth().oauth2(Tokens.user("olga")).contentType("application/json")
+                    .body("{\"protocol\":\"STOW_RS\",\"url\":\"http://127.0.0.1:9/dicom-web\",\"enabled\":false}")
+                    .put("/api/admin/tenants/northside/pacs-destinations/northside-pacs").then().statusCode(200);
+        }
+    }
+
+    @Test
     void aTenantsResultsGoOnlyToItsOwnDestinationAndWaitWhileItIsDown() throws Exception {
         // Northside's PACS is unreachable: its delivery retries (with the error shown), never lands in St Mary's PACS
         given().auth().oauth2(Tokens.user("olga")).contentType("application/json")

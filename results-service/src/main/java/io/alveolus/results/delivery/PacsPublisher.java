@@ -34,6 +34,8 @@ public class PacsPublisher implements Outbox.Publisher {
     @Inject
     StowRsExporter stowRs;
     @Inject
+    CStoreExporter cStore;
+    @Inject
     MeterRegistry metrics;
     @ConfigProperty(name = "alveolus.delivery.max-attempts", defaultValue = "20")
     int maxAttempts;
@@ -86,8 +88,7 @@ public class PacsPublisher implements Outbox.Publisher {
             }
             switch (destination.protocol()) {
                 case STOW_RS -> stowRs.send(destination, object);
-                case C_STORE -> throw new IllegalStateException("C-STORE delivery is not available yet; configure "
-                        + "a STOW-RS destination");
+                case C_STORE -> cStore.send(destination, object);
             }
             outcome = "delivered";
             LOG.infof("delivered %s of analysis %s to %s", d.kind(), d.analysisId(), d.destination());
