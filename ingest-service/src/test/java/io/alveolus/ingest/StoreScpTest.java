@@ -266,6 +266,46 @@ class StoreScpTest {
         }
     }
 
+    @Test
+    void subscriptionRefusalsAreFailureStatusesNotSuccess() throws Exception {
+        try {
+            SubscriptionLimitsTest.change(t -> t.status = "SUSPENDED");
+            String suspended = TestDicom.uid(50);
+            Run refused = store(NORTHSIDE_AE, radiograph(suspended, "PA", 8));
+            assertTrue(refused.output().toLowerCase().contains("0x0124"), "Refused: not authorized: "
+                    + refused.output());
+            assertEquals(List.of(), analysisTenants(suspended));
+
+            SubscriptionLimitsTest.change(t -> {
+                t.status = "ACTIVE";
+                t.maxUploadsPerMinute = 0;
+            });
+            String limited = TestDicom.uid(50);
+            Run later = store(NORTHSIDE_AE, radiograph(limited, "PA", 9));
+            assertTrue(later.output().toLowerCase().contains("0xa700"), "Out of resources, the sender retries: "
+                    + later.output());
+            assertEquals(List.of(), analysisTenants(limited));
+        } finally {
+            SubscriptionLimitsTest.change(t -> {
+                t.status = "ACTIVE";
+                t.maxUploadsPerMinute = 600;
+            });
+        }
+    }
+
+    @Test
+    void idleConnectionIsClosed() throws Exception {
+        // alveolus.dimse.idle-timeout is 5s in the test profile: a peer that opens TCP and says nothing is let go
+        try (java.net.Socket idle = new java.net.Socket("127.0.0.1", scp.localPort())) {
+            idle.setSoTimeout(30_000);
+            long start = System.nanoTime();
+            assertEquals(-1, idle.getInputStream().read(), "the listener closes the connection");
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertTrue(seconds >= 4 && seconds < 20, "closed after the idle timeout, not at once: " + seconds + "s");
+        }
+        assertEquals(0, echo(ST_MARYS_AE, "MODALITY1").exit(), "and the listener still serves");
+    }
+
     static boolean onPath(String tool) {
         String path = System.getenv("PATH");
         if (path == null) return false;

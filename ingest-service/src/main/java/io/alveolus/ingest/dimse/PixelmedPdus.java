@@ -42,6 +42,10 @@ final class PixelmedPdus {
     static final int SOURCE_SERVICE_USER = 1;
     static final int CALLING_AE_NOT_RECOGNISED = 3;
     static final int CALLED_AE_NOT_RECOGNISED = 7;
+    /** Transient, from the service provider's presentation layer, temporary congestion: retry later. */
+    static final int REJECTED_TRANSIENT = 2;
+    static final int SOURCE_PROVIDER_PRESENTATION = 3;
+    static final int TEMPORARY_CONGESTION = 1;
 
     private PixelmedPdus() {
     }

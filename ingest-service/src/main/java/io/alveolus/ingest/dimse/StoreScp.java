@@ -183,7 +183,20 @@ public class StoreScp {
             String[] titles = PixelmedPdus.titles(rq);
             String called = titles[0];
             String calling = titles[1];
-            DicomAeDirectory.Decision decision = directory.decide(called, calling);
+            DicomAeDirectory.Decision decision;
+            try {
+                decision = directory.decide(called, calling);
+            } catch (RuntimeException ex) {
+                // the database is down: a transient rejection, so the sender retries later
+                LOG.warnf("DICOM association refused for now: called=%s calling=%s: titles cannot be looked up: %s",
+                        called, calling, ex.getMessage());
+                OutputStream out = socket.getOutputStream();
+                out.write(PixelmedPdus.reject(PixelmedPdus.REJECTED_TRANSIENT, PixelmedPdus.SOURCE_PROVIDER_PRESENTATION,
+                        PixelmedPdus.TEMPORARY_CONGESTION));
+                out.flush();
+                count(null, "rejected_unavailable");
+                return;
+            }
             if (!decision.accepted()) {
                 OutputStream out = socket.getOutputStream();
                 out.write(PixelmedPdus.reject(PixelmedPdus.REJECTED_PERMANENT, PixelmedPdus.SOURCE_SERVICE_USER,
