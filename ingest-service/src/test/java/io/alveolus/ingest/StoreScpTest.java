@@ -209,6 +209,20 @@ class StoreScpTest {
     }
 
     @Test
+    void uncompressedImplicitVrInstanceIsStored() throws Exception {
+        String sop = TestDicom.uid(50);
+        byte[] dicom = TestDicom.uncompressed(256, 256, 16, (x, y) -> (x * 7 + y * 13) % 4096, sop, "ACC-IVR");
+        Path file = dir.resolve(sop + ".dcm");
+        Files.write(file, dicom);
+        // -xi: implicit VR little endian only, so storescu re-encodes the explicit VR file: the listener gets an
+        // implicit VR data set and must give it the matching file meta information
+        Run r = dcmtk("storescu", "-xi", "-aec", ST_MARYS_AE, "-aet", "MODALITY1", "127.0.0.1",
+                Integer.toString(scp.localPort()), file.toString());
+        assertEquals(0, r.exit(), r.output());
+        assertEquals(List.of("st-marys"), analysisTenants(sop));
+    }
+
+    @Test
     void secondTenantsTitleStoresUnderThatTenantOnly() throws Exception {
         String sop = TestDicom.uid(50);
         Run r = store(NORTHSIDE_AE, radiograph(sop, "PA", 2));

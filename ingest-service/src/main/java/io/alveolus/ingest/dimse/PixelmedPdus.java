@@ -50,6 +50,11 @@ final class PixelmedPdus {
     private PixelmedPdus() {
     }
 
+    /** Resolves the PixelMed members now (class initialisation), so that a missing one fails the listener's start. */
+    static void verify() {
+        reject(REJECTED_PERMANENT, SOURCE_SERVICE_USER, CALLED_AE_NOT_RECOGNISED);
+    }
+
     private static <T extends java.lang.reflect.AccessibleObject> T accessible(T member) {
         member.setAccessible(true);
         return member;

@@ -85,6 +85,7 @@ public class StoreScp {
             LOG.info("DICOM C-STORE listener disabled (alveolus.dimse.port < 0)");
             return;
         }
+        PixelmedPdus.verify();
         slots = new Semaphore(maxAssociations);
         AtomicInteger n = new AtomicInteger();
         associations = Executors.newFixedThreadPool(maxAssociations, r -> {
