@@ -278,6 +278,13 @@ class StoreScpTest {
         for (String sop : sops) {
             assertEquals(List.of("st-marys"), analysisTenants(sop));
         }
+        // every association gives its slot back once released (after PixelMed's 5 s release timer)
+        var active = metrics.get("alveolus.dimse.associations.active").gauge();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (active.value() > 0 && System.nanoTime() < end) {
+            Thread.sleep(200);
+        }
+        assertEquals(0.0, active.value(), "no association slot left taken");
     }
 
     @Test

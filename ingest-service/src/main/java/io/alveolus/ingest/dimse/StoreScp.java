@@ -87,6 +87,8 @@ public class StoreScp {
         }
         PixelmedPdus.verify();
         slots = new Semaphore(maxAssociations);
+        // open associations (ARTIM waits included) against max-associations: the replica's DICOM headroom
+        metrics.gauge("alveolus.dimse.associations.active", open, Set::size);
         AtomicInteger n = new AtomicInteger();
         associations = Executors.newFixedThreadPool(maxAssociations, r -> {
             Thread t = new Thread(r, "dimse-association-" + n.incrementAndGet());
@@ -149,24 +151,34 @@ public class StoreScp {
                     throw ex;
                 }
                 open.add(socket);
-                associations.execute(() -> {
-                    try {
-                        serve(socket);
-                    } finally {
-                        open.remove(socket);
-                        closeQuietly(socket);
-                        slots.release();
-                    }
-                });
+                try {
+                    associations.execute(() -> {
+                        try {
+                            serve(socket);
+                        } finally {
+                            open.remove(socket);
+                            closeQuietly(socket);
+                            slots.release();
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException ex) {
+                    closeQuietly(socket); // shutting down
+                    return;
+                }
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (IOException ex) {
                 if (server != null) {
+                    // e.g. out of file descriptors: say so, and do not spin on it
                     LOG.warnf("DICOM listener accept failed: %s", ex.getMessage());
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
-            } catch (java.util.concurrent.RejectedExecutionException ex) {
-                return; // shutting down
             }
         }
     }
