@@ -315,6 +315,30 @@ class StoreScpTest {
     }
 
     @Test
+    void openAssociationsAreBoundedByMaxAssociations() throws Exception {
+        var active = metrics.get("alveolus.dimse.associations.active").gauge();
+        List<java.net.Socket> peers = new ArrayList<>();
+        try {
+            // 20 connections that say nothing: 16 (alveolus.dimse.max-associations) are taken on, 4 wait in the backlog
+            for (int i = 0; i < 20; i++) {
+                peers.add(new java.net.Socket("127.0.0.1", scp.localPort()));
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            while (active.value() < 16 && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(300);
+            assertEquals(16.0, active.value(), "at most max-associations at once");
+        } finally {
+            for (var p : peers) {
+                p.close();
+            }
+        }
+        Run r = echo(ST_MARYS_AE, "MODALITY1");
+        assertEquals(0, r.exit(), "slots come back when peers go: " + r.output());
+    }
+
+    @Test
     void idleConnectionIsClosed() throws Exception {
         // alveolus.dimse.idle-timeout is 5s in the test profile: a peer that opens TCP and says nothing is let go
         try (java.net.Socket idle = new java.net.Socket("127.0.0.1", scp.localPort())) {
