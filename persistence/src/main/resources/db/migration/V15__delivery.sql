@@ -2,7 +2,7 @@
 -- their own channel: the relay of the service that publishes a channel claims only that channel's rows. A delivery
 -- that fails waits before its next attempt (next_attempt_at, growing with its attempts) and is dead-lettered after a
 -- bound (dead_at), while Kafka events (channel 'kafka') keep being retried: a broker outage must not lose an image.
--- (V14 is the DICOM AE titles' migration.)
+-- (V14 was left unused: the DICOM AE titles, written alongside, are V16.)
 alter table outbox_event add column channel varchar(16) not null default 'kafka';
 alter table outbox_event add column tenant varchar(63);
 alter table outbox_event add column next_attempt_at timestamptz;
