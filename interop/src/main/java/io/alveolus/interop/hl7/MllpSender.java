@@ -121,6 +121,9 @@ public final class MllpSender implements AutoCloseable {
     }
 
     /** Sends {@code message} and waits for its ACK; returns MSA-1 (AA or CA). */
+    // getConnectionHub() is deprecated, but the hub newClient attached the connection to is the only place to take it
+    // out again: Connection.close() alone leaves it there, and the next newClient logs a stale-connection discard
+    @SuppressWarnings("deprecation")
     public synchronized String send(Message message) throws MllpSendException {
         String target = config.host() + ":" + config.port();
         Connection connection;

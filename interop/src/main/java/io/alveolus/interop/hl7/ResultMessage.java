@@ -1,5 +1,6 @@
 package io.alveolus.interop.hl7;
 
+import io.alveolus.interop.AnalysisResult;
 import io.alveolus.interop.AnalysisResult.Status;
 import java.time.Instant;
 import java.util.Objects;
@@ -92,6 +93,36 @@ public record ResultMessage(
             // a result without an analysis must never be readable as a negative one
             throw new IllegalArgumentException("a " + status + " result has no probability");
         }
+    }
+
+    /** The patient and order as the hospital knows them (from the study's DICOM header or the RIS order). */
+    public record Patient(String id, String idAuthority, String familyName, String givenName) {
+    }
+
+    /**
+     * The message for an {@link AnalysisResult}, which itself carries only the pseudonym: the delivery code adds the
+     * hospital's patient identity, the RIS's names and what the order says.
+     *
+     * @param failureReason FAILED only: why (AnalysisResult has no field for it), or null
+     * @throws IllegalArgumentException when the result has no accession number (the RIS could not file it)
+     */
+    public static ResultMessage of(AnalysisResult a, String receivingApplication, String receivingFacility,
+                                   Patient patient, String placerOrderNumber, Code procedure, Instant observedAt,
+                                   String modelName, String failureReason) {
+        Objects.requireNonNull(patient, "patient");
+        String reason = switch (a.status()) {
+            case NOT_APPLICABLE -> a.notApplicableReason();
+            case FAILED -> failureReason;
+            case COMPLETED -> null;
+        };
+        // a failure before the model ran may have no version; the control id still has to be stable
+        String version = a.modelVersion() != null ? a.modelVersion() : "unknown";
+        return new ResultMessage(ALVEOLUS, a.tenant(), receivingApplication, receivingFacility, a.analysisId(),
+                patient.id(), patient.idAuthority(), patient.familyName(), patient.givenName(), a.accession(),
+                placerOrderNumber, a.studyInstanceUid(), procedure, observedAt, a.completedAt(), a.status(),
+                a.status() == Status.COMPLETED ? a.probability() : null,
+                a.status() == Status.COMPLETED ? a.positive() : null,
+                a.status() == Status.COMPLETED ? a.threshold() : null, modelName, version, reason);
     }
 
     /** Everything but the patient's identifier and name, so that logging a ResultMessage leaks neither. */

@@ -14,6 +14,7 @@ import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.v251.message.ORU_R01;
 import ca.uhn.hl7v2.protocol.ReceivingApplication;
 import ca.uhn.hl7v2.util.Terser;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import io.alveolus.interop.AnalysisResult.Status;
 import java.io.IOException;
@@ -72,6 +73,8 @@ class MllpSenderTest {
     static void listen() throws Exception {
         port = freePort();
         serverContext = new DefaultHapiContext(ValidationContextFactory.defaultValidation());
+        // the ACKs' control ids: HAPI's default generator writes a file "id_file" into the working directory
+        serverContext.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
         server = serverContext.newServer(port, false);
         server.registerApplication("ORU", "R01", new Ris());
         server.startAndWait();

@@ -22,6 +22,7 @@ import ca.uhn.hl7v2.model.v251.segment.PID;
 import ca.uhn.hl7v2.parser.PipeParser;
 import ca.uhn.hl7v2.util.Terser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import io.alveolus.interop.AnalysisResult;
 import io.alveolus.interop.AnalysisResult.Status;
 import java.io.IOException;
 import java.time.Instant;
@@ -251,6 +252,35 @@ class OruMessageTest {
         assertThrows(IllegalArgumentException.class, () -> result("an-1", "ACC-1", Status.FAILED, 0.2, null, "x"));
         assertThrows(IllegalArgumentException.class, () -> result("an-1", " ", Status.FAILED, null, null, "x"));
         assertThrows(IllegalArgumentException.class, () -> result("an-1", "ACC-1", Status.COMPLETED, 1.2, true, null));
+    }
+
+    @Test
+    void fromAnAnalysisResult() throws HL7Exception {
+        ResultMessage.Patient patient = new ResultMessage.Patient("PAT-9", null, "Doe", "Jane");
+        AnalysisResult done = new AnalysisResult("an-7", "hospital-a", "pseudo", "ACC-7", STUDY, Status.COMPLETED,
+                0.66, true, 0.5, "pneumonia-v3", null, REPORTED);
+        ORU_R01 m = roundTrip(ResultMessage.of(done, "RIS", "HOSP-A", patient, null, null, OBSERVED, null, null));
+        assertEquals("PAT-9", m.getPATIENT_RESULT().getPATIENT().getPID().getPatientIdentifierList(0)
+                .getIDNumber().getValue());
+        assertEquals("0.66", value(obx(m, OruMessage.PROBABILITY)));
+        assertEquals("pneumonia-v3", value(obx(m, OruMessage.ALGORITHM_VERSION)));
+        assertEquals(OruMessage.controlId("an-7", "pneumonia-v3"), new Terser(m).get("/MSH-10"));
+
+        AnalysisResult refused = new AnalysisResult("an-8", "hospital-a", "pseudo", "ACC-8", STUDY,
+                Status.NOT_APPLICABLE, null, null, null, "pneumonia-v3", null, REPORTED, "paediatric patient");
+        ORU_R01 n = roundTrip(ResultMessage.of(refused, "RIS", "HOSP-A", patient, null, null, null, null, null));
+        assertEquals("Not analysed: paediatric patient", value(obx(n, OruMessage.COMMENT)));
+        assertNull(obx(n, OruMessage.PROBABILITY));
+
+        AnalysisResult failed = new AnalysisResult("an-9", "hospital-a", "pseudo", "ACC-9", STUDY, Status.FAILED,
+                null, null, null, null, null, REPORTED);
+        ORU_R01 f = roundTrip(ResultMessage.of(failed, "RIS", "HOSP-A", patient, null, null, null, null, "timeout"));
+        assertEquals("Analysis failed: timeout", value(obx(f, OruMessage.COMMENT)));
+
+        AnalysisResult noAccession = new AnalysisResult("an-10", "hospital-a", "pseudo", null, STUDY,
+                Status.COMPLETED, 0.1, false, 0.5, "pneumonia-v3", null, REPORTED);
+        assertThrows(IllegalArgumentException.class,
+                () -> ResultMessage.of(noAccession, "RIS", "HOSP-A", patient, null, null, null, null, null));
     }
 
     @Test
