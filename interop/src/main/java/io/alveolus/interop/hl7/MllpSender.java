@@ -23,6 +23,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +39,11 @@ import org.slf4j.LoggerFactory;
  * connection cannot carry a late ACK of an earlier message. Sends are serialised ({@code synchronized}): the RIS
  * gets results in order and HAPI's per-context connection hub shares a connection between concurrent callers.
  *
- * <p>TLS ({@link Config#tls()}) is HAPI's: the JVM's default SSLContext (javax.net.ssl.trustStore / keyStore for a
- * client certificate). Not covered by a test; with TLS the connect timeout is the operating system's, because HAPI
- * creates the SSL socket unconnected and connects it without a bound.
+ * <p>TLS ({@link Config#tls()}): HAPI's TLS client on {@link Config#sslContext()} (the hospital's CA as trust
+ * anchor, a client key for mutual TLS), or the JVM's default SSLContext when null. The RIS's certificate must
+ * match the configured host name (endpoint identification is switched on: SSLSocket does not check the name by
+ * itself). Gap: with TLS the connect timeout is the operating system's, because HAPI creates the SSL socket
+ * unconnected and connects it without a bound, and an SSLSocket cannot be subclassed to add one.
  *
  * <p>Never logs message content. HAPI logs every outbound message at DEBUG to {@code ca.uhn.hl7v2.raw.outbound}
  * (patient identifier and name): keep {@code ca.uhn.hl7v2} at INFO or above; the constructor warns otherwise.
@@ -53,8 +59,10 @@ public final class MllpSender implements AutoCloseable {
      * @param connectTimeout bound on establishing the TCP connection (plain TCP only, see the class comment)
      * @param ackTimeout     bound on waiting for the ACK after the message went out
      * @param tls            MLLP over TLS
+     * @param sslContext     TLS only: trust (and key) material, or null for the JVM's default
      */
-    public record Config(String host, int port, Duration connectTimeout, Duration ackTimeout, boolean tls) {
+    public record Config(String host, int port, Duration connectTimeout, Duration ackTimeout, boolean tls,
+                         SSLContext sslContext) {
         public Config {
             if (host == null || host.isBlank()) {
                 throw new IllegalArgumentException("host is required");
@@ -70,8 +78,12 @@ public final class MllpSender implements AutoCloseable {
             }
         }
 
+        public Config(String host, int port, Duration connectTimeout, Duration ackTimeout, boolean tls) {
+            this(host, port, connectTimeout, ackTimeout, tls, null);
+        }
+
         public Config(String host, int port) {
-            this(host, port, Duration.ofSeconds(5), Duration.ofSeconds(30), false);
+            this(host, port, Duration.ofSeconds(5), Duration.ofSeconds(30), false, null);
         }
     }
 
@@ -97,8 +109,8 @@ public final class MllpSender implements AutoCloseable {
         MinLowerLayerProtocol llp = new MinLowerLayerProtocol(false, true);
         llp.setCharset(StandardCharsets.UTF_8); // what MSH-18 of OruMessage declares
         context.setLowerLayerProtocol(llp);
-        context.setSocketFactory(new ConnectTimeoutSocketFactory((int) Math.min(Integer.MAX_VALUE,
-                config.connectTimeout().toMillis())));
+        context.setSocketFactory(new ClientSocketFactory((int) Math.min(Integer.MAX_VALUE,
+                config.connectTimeout().toMillis()), config.sslContext()));
         if (LoggerFactory.getLogger("ca.uhn.hl7v2.raw.outbound").isDebugEnabled()) {
             LOG.warn("logger ca.uhn.hl7v2.raw.outbound is at DEBUG: HAPI will log HL7 messages with patient data");
         }
@@ -206,12 +218,14 @@ public final class MllpSender implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    /** HAPI's plain sockets, but with a bound on connect (HAPI itself connects without one). */
-    private static final class ConnectTimeoutSocketFactory extends StandardSocketFactory {
+    /** HAPI's sockets, but with a bound on connect (HAPI connects without one) and a checked TLS peer name. */
+    private static final class ClientSocketFactory extends StandardSocketFactory {
         private final int connectTimeoutMillis;
+        private final SSLContext sslContext;
 
-        ConnectTimeoutSocketFactory(int connectTimeoutMillis) {
+        ClientSocketFactory(int connectTimeoutMillis, SSLContext sslContext) {
             this.connectTimeoutMillis = connectTimeoutMillis;
+            this.sslContext = sslContext;
         }
 
         @Override
@@ -222,6 +236,21 @@ public final class MllpSender implements AutoCloseable {
                     connect(endpoint, connectTimeoutMillis);
                 }
             };
+            return configure(s);
+        }
+
+        @Override
+        public Socket createTlsSocket() throws IOException {
+            SSLSocketFactory f = sslContext != null ? sslContext.getSocketFactory()
+                    : (SSLSocketFactory) SSLSocketFactory.getDefault();
+            SSLSocket s = (SSLSocket) f.createSocket();
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 2818 name check of the RIS's certificate
+            s.setSSLParameters(p);
+            return configure(s);
+        }
+
+        private Socket configure(Socket s) throws IOException {
             s.setKeepAlive(true);
             s.setTcpNoDelay(true);
             // as HAPI's factory: its reader thread polls the socket with this timeout

@@ -13,6 +13,7 @@ import ca.uhn.hl7v2.app.HL7Service;
 import ca.uhn.hl7v2.model.Message;
 import ca.uhn.hl7v2.model.v251.message.ORU_R01;
 import ca.uhn.hl7v2.protocol.ReceivingApplication;
+import ca.uhn.hl7v2.util.StandardSocketFactory;
 import ca.uhn.hl7v2.util.Terser;
 import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
@@ -21,13 +22,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MllpSenderTest {
 
@@ -72,9 +81,7 @@ class MllpSenderTest {
     @BeforeAll
     static void listen() throws Exception {
         port = freePort();
-        serverContext = new DefaultHapiContext(ValidationContextFactory.defaultValidation());
-        // the ACKs' control ids: HAPI's default generator writes a file "id_file" into the working directory
-        serverContext.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
+        serverContext = listenerContext();
         server = serverContext.newServer(port, false);
         server.registerApplication("ORU", "R01", new Ris());
         server.startAndWait();
@@ -83,7 +90,24 @@ class MllpSenderTest {
     @AfterAll
     static void stop() throws IOException {
         server.stopAndWait();
-        serverContext.close();
+        close(serverContext);
+    }
+
+    /**
+     * A context with its own threads: closing one on HAPI's default executor shuts that down for every other
+     * context in the JVM (the other listener's connections stop answering).
+     */
+    static HapiContext listenerContext() {
+        HapiContext c = new DefaultHapiContext(Executors.newCachedThreadPool());
+        c.setValidationContext(ValidationContextFactory.defaultValidation());
+        // the ACKs' control ids: HAPI's default generator writes a file "id_file" into the working directory
+        c.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
+        return c;
+    }
+
+    static void close(HapiContext c) throws IOException {
+        c.close();
+        c.getExecutorService().shutdownNow();
     }
 
     static int freePort() throws IOException {
@@ -183,6 +207,93 @@ class MllpSenderTest {
                 assertEquals(MllpSendException.Kind.TIMEOUT, e.kind(), e.getMessage());
                 assertTrue(millis >= 700 && millis < 5000, "took " + millis + " ms");
             }
+        }
+    }
+
+    /** Server and client SSLContexts for a fresh self-signed key: {server with the key, client trusting it}. */
+    static SSLContext[] selfSigned(Path dir, String san) throws Exception {
+        Path keys = Files.createTempFile(dir, "ris", ".p12");
+        Files.delete(keys);
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "ris", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=ris",
+                "-ext", "SAN=" + san, "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", keys.toString(), "-storepass", "changeit", "-keypass", "changeit")
+                .redirectErrorStream(true).start();
+        String out = new String(keytool.getInputStream().readAllBytes());
+        assertEquals(0, keytool.waitFor(), out);
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keys)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, "changeit".toCharArray());
+        SSLContext server = SSLContext.getInstance("TLS");
+        server.init(kmf.getKeyManagers(), null, null);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ris", ks.getCertificate("ris"));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext client = SSLContext.getInstance("TLS");
+        client.init(null, tmf.getTrustManagers(), null);
+        return new SSLContext[] {server, client};
+    }
+
+    /** HAPI's own server over TLS with {@code ssl}; the caller stops it and closes its context. */
+    static HL7Service tlsListener(HapiContext context, int port, SSLContext ssl) throws InterruptedException {
+        context.setSocketFactory(new StandardSocketFactory() {
+            @Override
+            public ServerSocket createTlsServerSocket() throws IOException {
+                return ssl.getServerSocketFactory().createServerSocket();
+            }
+        });
+        HL7Service s = context.newServer(port, true);
+        s.registerApplication("ORU", "R01", new Ris());
+        s.startAndWait();
+        return s;
+    }
+
+    @Test
+    void overTls(@TempDir Path dir) throws Exception {
+        SSLContext[] ris = selfSigned(dir, "dns:localhost,ip:127.0.0.1");
+        SSLContext[] elsewhere = selfSigned(dir, "dns:ris.example");
+        Duration t = Duration.ofSeconds(5);
+        int tlsPort = freePort();
+        int otherPort = freePort();
+        HapiContext tlsContext = listenerContext();
+        HapiContext otherContext = listenerContext();
+        HL7Service tlsServer = tlsListener(tlsContext, tlsPort, ris[0]);
+        HL7Service otherServer = tlsListener(otherContext, otherPort, elsewhere[0]);
+        try {
+            received.clear();
+            try (MllpSender sender = new MllpSender(
+                    new MllpSender.Config("127.0.0.1", tlsPort, t, t, true, ris[1]))) {
+                assertEquals("AA", sender.send(message("ACC-TLS")));
+            }
+            assertEquals(1, received.size());
+            assertTrue(received.get(0).contains("ACC-TLS"));
+
+            // a RIS whose key the client does not trust gets nothing
+            received.clear();
+            try (MllpSender sender = new MllpSender(new MllpSender.Config("127.0.0.1", tlsPort, t, t, true,
+                    SSLContext.getDefault()))) {
+                MllpSendException e = assertThrows(MllpSendException.class, () -> sender.send(message("ACC-TLS2")));
+                assertTrue(e.kind() == MllpSendException.Kind.IO || e.kind() == MllpSendException.Kind.CONNECT,
+                        e.kind() + ": " + e.getMessage());
+            }
+            // nor does a trusted key issued to another name (the endpoint identification)
+            try (MllpSender sender = new MllpSender(
+                    new MllpSender.Config("127.0.0.1", otherPort, t, t, true, elsewhere[1]))) {
+                MllpSendException e = assertThrows(MllpSendException.class, () -> sender.send(message("ACC-TLS3")));
+                assertTrue(e.kind() == MllpSendException.Kind.IO || e.kind() == MllpSendException.Kind.CONNECT,
+                        e.kind() + ": " + e.getMessage());
+            }
+            assertEquals(0, received.size());
+        } finally {
+            tlsServer.stopAndWait();
+            otherServer.stopAndWait();
+            close(tlsContext);
+            close(otherContext);
         }
     }
 
