@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NetworkFlowTest {
 
     static final Map<String, Set<String>> INBOUND = Map.of(
-            "alveolus-ingest-service", Set.of("ingressController", "app:frontend-api", "monitoring"),
+            // hospitals: their modalities and PACS to the DICOM C-STORE port (issue 15), from their address ranges
+            "alveolus-ingest-service", Set.of("ingressController", "app:frontend-api", "monitoring", "hospitals"),
             "alveolus-inference-worker", Set.of("monitoring"),
             "alveolus-results-service", Set.of("ingressController", "app:frontend-api", "monitoring"),
             "alveolus-frontend-api", Set.of("ingressController", "monitoring"));
@@ -50,11 +51,16 @@ class NetworkFlowTest {
             JsonNode spec = np.path("spec");
             Set<String> in = new TreeSet<>();
             for (JsonNode rule : spec.path("ingress")) {
-                in.add(classify(rule.path("from"), peers, "from", name));
+                String from = classify(rule.path("from"), peers, "from", name);
+                in.add(from);
                 for (JsonNode port : rule.path("ports")) {
                     String p = port.path("port").asText();
-                    if (!p.equals("http") && !p.equals("8080")) {
-                        throw new AssertionError(name + ": ingress on port " + p + ", only http/8080 is served");
+                    // the hospitals reach ingest's DICOM port and nothing else; everyone else reaches http only
+                    boolean allowed = from.equals("hospitals")
+                            ? name.equals("alveolus-ingest-service") && p.equals("dicom")
+                            : p.equals("http") || p.equals("8080");
+                    if (!allowed) {
+                        throw new AssertionError(name + ": ingress from " + from + " on port " + p);
                     }
                 }
             }

@@ -128,7 +128,13 @@ class DeliveryTest {
     static AttributeList await(String sopUid) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < end) {
-            var ids = orthancInstances(sopUid);
+            List<String> ids;
+            try {
+                ids = orthancInstances(sopUid);
+            } catch (java.io.IOException restarted) {
+                Thread.sleep(300); // a pooled connection to the PACS from before it was restarted
+                continue;
+            }
             if (!ids.isEmpty()) {
                 assertEquals(1, ids.size(), "one instance per SOP Instance UID");
                 var file = HTTP.send(HttpRequest.newBuilder(URI.create(ORTHANC + "/instances/" + ids.get(0) + "/file"))
@@ -265,6 +271,152 @@ class DeliveryTest {
             ResultUids uids = ResultUids.of(a.id.toString(), "pneumonia-v3");
             assertTrue(orthancInstances(uids.srInstance()).isEmpty(), "never delivered to another tenant's PACS");
         } finally {
+            given().auth().oauth2(Tokens.user("olga")).contentType("application/json")
+                    .body("{\"protocol\":\"STOW_RS\",\"url\":\"http://127.0.0.1:9/dicom-web\",\"enabled\":false}")
+                    .put("/api/admin/tenants/northside/pacs-destinations/northside-pacs").then().statusCode(200);
+        }
+    }
+
+    static void stack(String script, String... args) throws Exception {
+        var cmd = new java.util.ArrayList<>(List.of("bash", Path.of("..", "stack", script).toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            fail("stack/" + script + " failed: " + out);
+        }
+    }
+
+    @Test
+    void whileThePacsIsDownDeliveriesWaitAndLandExactlyOnceWhenItReturns() throws Exception {
+        stack("down.sh", "orthanc");
+        List<Analysis> done = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                done.add(analysis(ST_MARYS, source(), AnalysisStatus.COMPLETED));
+            }
+            UsageLedgerTest.send(done.stream().map(DeliveryTest::completed).toList());
+            // every delivery tried, failed and waiting; the tenant admin sees why
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            JsonNode rows = null;
+            while (System.nanoTime() < end) {
+                rows = JSON.readTree(given().auth().oauth2(Tokens.user("adam")).get("/api/deliveries").then()
+                        .statusCode(200).extract().asString());
+                long retrying = 0;
+                for (JsonNode r : rows) {
+                    if (done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
+                            && "RETRYING".equals(r.get("state").asText()) && !r.get("lastError").isNull()) {
+                        retrying++;
+                    }
+                }
+                if (retrying == 40) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            long retrying = 0;
+            for (JsonNode r : rows) {
+                if (done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
+                        && "RETRYING".equals(r.get("state").asText())) {
+                    retrying++;
+                }
+            }
+            assertEquals(40, retrying, "20 SRs and 20 SCs wait for the PACS, each with its error: " + rows);
+        } finally {
+            stack("up.sh");
+        }
+        // back: each object lands exactly once, under the UID it was always going to have
+        for (Analysis a : done) {
+            ResultUids uids = ResultUids.of(a.id.toString(), "pneumonia-v3");
+            await(uids.srInstance());
+            await(uids.scInstance());
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        boolean allDelivered = false;
+        while (!allDelivered && System.nanoTime() < end) {
+            JsonNode rows = JSON.readTree(given().auth().oauth2(Tokens.user("adam")).get("/api/deliveries").then()
+                    .statusCode(200).extract().asString());
+            long delivered = 0;
+            for (JsonNode r : rows) {
+                if (done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
+                        && "DELIVERED".equals(r.get("state").asText()) && r.get("attempts").asInt() >= 2) {
+                    delivered++;
+                }
+            }
+            allDelivered = delivered == 40;
+            Thread.sleep(300);
+        }
+        assertTrue(allDelivered, "the delivery status shows every one delivered after the wait");
+    }
+
+    /** The RIS: HAPI's own MLLP server, recording every ORU^R01 it acknowledges. */
+    static final class Ris implements ca.uhn.hl7v2.protocol.ReceivingApplication<ca.uhn.hl7v2.model.Message> {
+        final java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        @Override
+        public ca.uhn.hl7v2.model.Message processMessage(ca.uhn.hl7v2.model.Message m, java.util.Map<String, Object> meta)
+                throws ca.uhn.hl7v2.HL7Exception {
+            received.add(m.encode());
+            try {
+                return m.generateACK();
+            } catch (java.io.IOException e) {
+                throw new ca.uhn.hl7v2.HL7Exception(e);
+            }
+        }
+
+        @Override
+        public boolean canProcess(ca.uhn.hl7v2.model.Message m) {
+            return true;
+        }
+    }
+
+    @Test
+    void theRisGetsAnOruR01ForEveryOutcomeWithTheHospitalsOwnPatientId() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        var context = new ca.uhn.hl7v2.DefaultHapiContext();
+        context.setValidationContext(ca.uhn.hl7v2.validation.impl.ValidationContextFactory.noValidation());
+        // ACK control ids in memory: HAPI's default generator writes a file into the working directory
+        context.getParserConfiguration().setIdGenerator(new ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator());
+        var server = context.newServer(port, false);
+        Ris ris = new Ris();
+        server.registerApplication("ORU", "R01", ris);
+        server.startAndWait();
+        given().auth().oauth2(Tokens.user("olga")).contentType("application/json")
+                .body("{\"protocol\":\"HL7_MLLP\",\"host\":\"127.0.0.1\",\"port\":" + port
+                        + ",\"receivingApplication\":\"RIS\",\"receivingFacility\":\"NORTHSIDE\"}")
+                .put("/api/admin/tenants/northside/pacs-destinations/northside-pacs").then().statusCode(200);
+        try {
+            Source s = source();
+            Analysis dicom = analysis(NORTHSIDE, s, AnalysisStatus.COMPLETED);
+            Analysis notApplicable = analysis(NORTHSIDE, source(), AnalysisStatus.NOT_APPLICABLE);
+            UsageLedgerTest.send(List.of(completed(dicom), completed(notApplicable)));
+            var parser = new ca.uhn.hl7v2.parser.PipeParser();
+            java.util.Map<String, ca.uhn.hl7v2.model.v251.message.ORU_R01> byAccession = new java.util.HashMap<>();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (byAccession.size() < 2 && System.nanoTime() < end) {
+                String m = ris.received.poll(1, TimeUnit.SECONDS);
+                if (m != null) {
+                    var oru = (ca.uhn.hl7v2.model.v251.message.ORU_R01) parser.parse(m);
+                    byAccession.put(oru.getPATIENT_RESULT().getORDER_OBSERVATION().getOBR().getFillerOrderNumber()
+                            .getEntityIdentifier().getValue(), oru);
+                }
+            }
+            var oru = byAccession.get(dicom.studyId);
+            assertTrue(oru != null, "an ORU^R01 for the completed study, filed under its accession: " + byAccession.keySet());
+            assertEquals(s.patientId(), oru.getPATIENT_RESULT().getPATIENT().getPID().getPatientIdentifierList(0)
+                    .getIDNumber().getValue(), "PID-3 is the hospital's own patient id, read from the original");
+            String er7 = oru.encode();
+            assertTrue(er7.contains("233604007") && er7.contains("0.83") && er7.contains("pneumonia-v3"), er7);
+            var na = byAccession.get(notApplicable.studyId);
+            assertTrue(na != null, "a study the model did not read is reported too");
+            assertTrue(na.encode().contains("Not analysed") && !na.encode().contains("PNEUMONIA-PROB"),
+                    "never a probability without a result");
+        } finally {
+            server.stopAndWait();
+            context.close();
             given().auth().oauth2(Tokens.user("olga")).contentType("application/json")
                     .body("{\"protocol\":\"STOW_RS\",\"url\":\"http://127.0.0.1:9/dicom-web\",\"enabled\":false}")
                     .put("/api/admin/tenants/northside/pacs-destinations/northside-pacs").then().statusCode(200);

@@ -71,8 +71,9 @@ public class Backend {
         });
     }
 
+    /** The image as the portal shows it: results-service's PNG preview (DICOM included: browsers cannot show it). */
     public Reply image(UUID id) {
-        return get(resultsUrl + "/api/analyses/" + id + "/image");
+        return get(resultsUrl + "/api/analyses/" + id + "/preview");
     }
 
     public Reply heatmap(UUID id) {

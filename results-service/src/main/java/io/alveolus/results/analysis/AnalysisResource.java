@@ -46,6 +46,8 @@ public class AnalysisResource {
     ObjectStore store;
     @Inject
     HeatmapRenderer heatmaps;
+    @Inject
+    PreviewRenderer previews;
     /** Where clients reach this API; the heat-map URL in a FHIR report is built from it, never from the request. */
     @ConfigProperty(name = "alveolus.results.public-url")
     String publicUrl;
@@ -84,6 +86,22 @@ public class AnalysisResource {
         Caller caller = callers.tenantCaller();
         Analysis a = load(caller, id);
         return object(caller, a.imageKey, a.contentType);
+    }
+
+    @GET
+    @Path("/{id}/preview")
+    @Produces("image/png")
+    @Audited(value = "image.read", resource = "analysis")
+    @Operation(summary = "The image as a PNG a browser can show: grey, windowed as the model saw it, aspect kept, "
+            + "at most 1024 px (DICOM included)")
+    public Response preview(@PathParam("id") String id) {
+        Caller caller = callers.tenantCaller();
+        Analysis a = load(caller, id);
+        try {
+            return noStore(Response.ok(previews.png(a, () -> store.get(caller.tenant(), a.imageKey)), "image/png"));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.unprocessable("the original cannot be shown: " + e.getMessage());
+        }
     }
 
     @GET

@@ -15,8 +15,11 @@ public record Delivery(UUID analysisId, String tenant, String destination, Kind 
     public static final String CHANNEL = "pacs";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** SR: the TID 1500 report (every outcome). SC: the heat map over the image (completed analyses). */
-    public enum Kind { SR, SC }
+    /**
+     * SR: the TID 1500 report (every outcome). SC: the heat map over the image (completed analyses). ORU: the HL7
+     * v2 result message to the RIS (every outcome).
+     */
+    public enum Kind { SR, SC, ORU }
 
     /** The outbox row's key: unique per analysis, so a completion announced twice is delivered once. */
     public String key() {

@@ -67,10 +67,16 @@ public class DeliveryPlanner {
             }
             Set<UUID> dicom = dicom(e.getKey(), e.getValue().stream().map(AnalysisCompleted::analysisId).toList());
             for (AnalysisCompleted c : e.getValue()) {
-                if (!dicom.contains(c.analysisId())) {
-                    continue; // a PNG/JPEG upload: no DICOM patient, study or image a PACS could file it under
-                }
                 for (var d : targets) {
+                    if (!d.protocol().pacs()) {
+                        // the RIS gets every outcome of every upload: its order is the accession, not a DICOM study
+                        planned += enqueue(new Delivery(c.analysisId(), c.tenant(), d.id(), Delivery.Kind.ORU,
+                                c.modelVersion()));
+                        continue;
+                    }
+                    if (!dicom.contains(c.analysisId())) {
+                        continue; // a PNG/JPEG upload: no DICOM patient, study or image a PACS could file it under
+                    }
                     planned += enqueue(new Delivery(c.analysisId(), c.tenant(), d.id(), Delivery.Kind.SR,
                             c.modelVersion()));
                     if ("COMPLETED".equals(c.status())) {

@@ -31,7 +31,8 @@ public class PacsDestinationResource {
 
     /** A destination as the operator API takes it: {@code url} for STOW_RS, {@code host/port/calledAe} for C_STORE. */
     public record DestinationRequest(String protocol, String url, String host, Integer port, String calledAe,
-                                     String callingAe, Boolean enabled) {
+                                     String callingAe, Boolean enabled, String receivingApplication,
+                                     String receivingFacility) {
     }
 
     @GET
@@ -45,7 +46,7 @@ public class PacsDestinationResource {
     @Path("/{id}")
     @RolesAllowed(Roles.PLATFORM_OPERATOR)
     @Audited(value = "tenant.pacs-destination.put", resource = "tenant")
-    @Operation(summary = "Creates or replaces a PACS destination of a tenant (STOW_RS: url; C_STORE: host, port, calledAe)")
+    @Operation(summary = "Creates or replaces a PACS destination of a tenant (STOW_RS: url; C_STORE: host, port, calledAe; HL7_MLLP: host, port, receivingApplication)")
     public PacsDestinations.Destination put(@PathParam("tenant") String tenant, @PathParam("id") String id,
                                             DestinationRequest req) {
         if (req == null || req.protocol() == null) {
@@ -68,13 +69,19 @@ public class PacsDestinationResource {
                 || req.port() < 1 || req.port() > 65535 || req.calledAe() == null || !req.calledAe().matches("[ -~]{1,16}"))) {
             throw ProblemException.badRequest("a C_STORE destination needs host, port (1-65535) and calledAe (1-16 characters)");
         }
+        if (protocol == PacsDestinations.Protocol.HL7_MLLP && (req.host() == null || req.port() == null
+                || req.port() < 1 || req.port() > 65535 || req.receivingApplication() == null
+                || !req.receivingApplication().matches("[^|^~\\\\&\\r\\n]{1,180}"))) {
+            throw ProblemException.badRequest("an HL7_MLLP destination needs host, port (1-65535) and the RIS's"
+                    + " receivingApplication (MSH-5, no HL7 delimiters)");
+        }
         var existing = destinations.byId(id);
         if (existing.isPresent() && !existing.get().tenant().equals(tenant)) {
             throw ProblemException.badRequest("destination id " + id + " belongs to another tenant");
         }
         var d = new PacsDestinations.Destination(id, tenant, protocol, req.url(), req.host(), req.port(),
                 req.calledAe(), req.callingAe() == null ? "ALVEOLUS" : req.callingAe(),
-                req.enabled() == null || req.enabled());
+                req.enabled() == null || req.enabled(), req.receivingApplication(), req.receivingFacility());
         try {
             destinations.put(d);
         } catch (RuntimeException e) {

@@ -16,19 +16,35 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The tenants' PACS destinations (table {@code pacs_destination}, V15). Native SQL: destinations are read across
+ * The tenants' result destinations, PACS and RIS (table {@code result_destination}, V15 and V17). Native SQL: destinations are read across
  * tenants by the delivery relay, which has no tenant of its own. {@code alveolus.delivery.bootstrap} registers the
- * local stack's (Orthanc) if absent: {@code id=tenant;STOW_RS;base-url} or {@code id=tenant;C_STORE;AE@host:port}.
+ * local stack's (Orthanc) if absent: {@code id=tenant;STOW_RS;base-url}, {@code id=tenant;C_STORE;AE@host:port} or
+ * {@code id=tenant;HL7_MLLP;APPLICATION^FACILITY@host:port}.
  */
 @ApplicationScoped
 public class PacsDestinations {
     private static final Logger LOG = Logger.getLogger(PacsDestinations.class);
 
-    public enum Protocol { STOW_RS, C_STORE }
+    public enum Protocol {
+        STOW_RS, C_STORE, HL7_MLLP;
 
-    /** One destination: a DICOMweb base URL (STOW_RS) or an AE on host:port (C_STORE). */
+        /** A PACS takes DICOM objects (SR, SC); a RIS takes the HL7 result message. */
+        public boolean pacs() {
+            return this != HL7_MLLP;
+        }
+    }
+
+    /**
+     * One destination: a DICOMweb base URL (STOW_RS), an AE on host:port (C_STORE), or a RIS's MLLP listener on
+     * host:port named by its HL7 application and facility (HL7_MLLP).
+     */
     public record Destination(String id, String tenant, Protocol protocol, String url, String host, Integer port,
-                              String calledAe, String callingAe, boolean enabled) {
+                              String calledAe, String callingAe, boolean enabled, String receivingApplication,
+                              String receivingFacility) {
+        public Destination(String id, String tenant, Protocol protocol, String url, String host, Integer port,
+                           String calledAe, String callingAe, boolean enabled) {
+            this(id, tenant, protocol, url, host, port, calledAe, callingAe, enabled, null, null);
+        }
     }
 
     @Inject
@@ -42,14 +58,17 @@ public class PacsDestinations {
             for (String entry : entries) {
                 Destination d = parse(entry);
                 int n = em.createNativeQuery("""
-                        insert into pacs_destination (id, tenant, protocol, url, host, port, called_ae, calling_ae)
-                        select :id, :tenant, :protocol, :url, :host, :port, :called, :calling
+                        insert into result_destination (id, tenant, protocol, url, host, port, called_ae, calling_ae,
+                                                        receiving_application, receiving_facility)
+                        select :id, :tenant, :protocol, :url, :host, :port, :called, :calling, :app, :facility
                         where exists (select 1 from tenant where id = :tenant)
                         on conflict (id) do nothing""")
                         .setParameter("id", d.id()).setParameter("tenant", d.tenant())
                         .setParameter("protocol", d.protocol().name()).setParameter("url", d.url())
                         .setParameter("host", d.host()).setParameter("port", d.port())
-                        .setParameter("called", d.calledAe()).setParameter("calling", d.callingAe()).executeUpdate();
+                        .setParameter("called", d.calledAe()).setParameter("calling", d.callingAe())
+                        .setParameter("app", d.receivingApplication()).setParameter("facility", d.receivingFacility())
+                        .executeUpdate();
                 if (n == 1) {
                     LOG.infof("PACS destination %s registered for tenant %s (%s)", d.id(), d.tenant(), d.protocol());
                 }
@@ -71,6 +90,11 @@ public class PacsDestinations {
         }
         String[] ae = f[2].trim().split("@", 2);
         String[] hp = ae[1].split(":", 2);
+        if (p == Protocol.HL7_MLLP) {
+            String[] app = ae[0].split("\\^", 2);
+            return new Destination(kv[0].trim(), f[0].trim(), p, null, hp[0], Integer.parseInt(hp[1]), null, null, true,
+                    app[0], app.length > 1 ? app[1] : null);
+        }
         return new Destination(kv[0].trim(), f[0].trim(), p, null, hp[0], Integer.parseInt(hp[1]), ae[0], "ALVEOLUS",
                 true);
     }
@@ -96,28 +120,32 @@ public class PacsDestinations {
     @Transactional
     public void put(Destination d) {
         em.createNativeQuery("""
-                insert into pacs_destination (id, tenant, protocol, url, host, port, called_ae, calling_ae, enabled)
-                values (:id, :tenant, :protocol, :url, :host, :port, :called, :calling, :enabled)
+                insert into result_destination (id, tenant, protocol, url, host, port, called_ae, calling_ae, enabled,
+                                                receiving_application, receiving_facility)
+                values (:id, :tenant, :protocol, :url, :host, :port, :called, :calling, :enabled, :app, :facility)
                 on conflict (id) do update set protocol = excluded.protocol, url = excluded.url, host = excluded.host,
                     port = excluded.port, called_ae = excluded.called_ae, calling_ae = excluded.calling_ae,
-                    enabled = excluded.enabled
-                where pacs_destination.tenant = excluded.tenant""")
+                    enabled = excluded.enabled, receiving_application = excluded.receiving_application,
+                    receiving_facility = excluded.receiving_facility
+                where result_destination.tenant = excluded.tenant""")
                 .setParameter("id", d.id()).setParameter("tenant", d.tenant())
                 .setParameter("protocol", d.protocol().name()).setParameter("url", d.url())
                 .setParameter("host", d.host()).setParameter("port", d.port())
                 .setParameter("called", d.calledAe()).setParameter("calling", d.callingAe())
-                .setParameter("enabled", d.enabled()).executeUpdate();
+                .setParameter("enabled", d.enabled()).setParameter("app", d.receivingApplication())
+                .setParameter("facility", d.receivingFacility()).executeUpdate();
     }
 
     private List<Destination> query(String where, String value) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("select id, tenant, protocol, url, host, port, called_ae, calling_ae,"
-                + " enabled from pacs_destination " + where + " order by id").setParameter("v", value).getResultList();
+                + " enabled, receiving_application, receiving_facility from result_destination " + where + " order by id")
+                .setParameter("v", value).getResultList();
         List<Destination> out = new ArrayList<>();
         for (Object[] r : rows) {
             out.add(new Destination((String) r[0], (String) r[1], Protocol.valueOf((String) r[2]), (String) r[3],
                     (String) r[4], r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6], (String) r[7],
-                    (Boolean) r[8]));
+                    (Boolean) r[8], (String) r[9], (String) r[10]));
         }
         return out;
     }

@@ -17,7 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The outbox's {@code pacs} channel: builds each delivery's object and hands it to the destination's exporter, on
+ * The outbox's {@code pacs} channel (PACS and RIS deliveries): builds each delivery's object or HL7 message and
+ * hands it to the destination's exporter (STOW-RS, C-STORE, MLLP), on
  * a small pool of its own (the relay waits for the answers, outside its transaction's thread). A failure waits
  * 2, 4, 8... seconds (at most {@code alveolus.delivery.max-retry-delay}) before the next attempt, and after
  * {@code alveolus.delivery.max-attempts} the delivery is dead-lettered: kept, shown as DEAD in the delivery
@@ -79,16 +80,28 @@ public class PacsPublisher implements Outbox.Publisher {
                 throw new Outbox.Undeliverable("destination " + d.destination() + " is not tenant " + d.tenant()
                         + "'s", null);
             }
-            byte[] object;
+            byte[] object = null;
+            String message = null;
             try {
-                object = results.build(d);
+                if (d.kind() == Delivery.Kind.ORU) {
+                    message = results.oru(d, destination);
+                } else {
+                    object = results.build(d);
+                }
             } catch (io.alveolus.interop.DicomRejected | IllegalArgumentException e) {
-                // the stored original cannot be made into this object (e.g. a colour image for the SC): never will
+                // the stored original cannot be made into this object (a colour image for the SC, no accession for
+                // the RIS): never will
                 throw new Outbox.Undeliverable("cannot make the " + d.kind() + ": " + e.getMessage(), e);
             }
             switch (destination.protocol()) {
                 case STOW_RS -> stowRs.send(destination, object);
                 case C_STORE -> cStore.send(destination, object);
+                case HL7_MLLP -> {
+                    try (var mllp = new io.alveolus.interop.hl7.MllpSender(
+                            new io.alveolus.interop.hl7.MllpSender.Config(destination.host(), destination.port()))) {
+                        mllp.send(message);
+                    }
+                }
             }
             outcome = "delivered";
             LOG.infof("delivered %s of analysis %s to %s", d.kind(), d.analysisId(), d.destination());
