@@ -12,9 +12,14 @@ start() {
   if running "$svc"; then say "$svc already running"; return; fi
   [[ -f $jar ]] || fail "$jar is missing: build first with ./mvnw -q package -DskipTests"
   require_free_port "${PORT[$svc]}" "$svc"
-  # PyTorch's OpenMP threads must not spin-wait: on a few shared cores that starves every other process.
+  # ALVEOLUS_TASKSET=CPUS pins the started JVMs to those cores (bench/worker-pinned.sh); ALVEOLUS_JAVA_OPTS adds
+  # JVM options (e.g. PyTorch's thread counts). PyTorch's OpenMP threads must not spin-wait: on a few shared cores
+  # that starves every other process.
+  local pin=()
+  if [[ -n ${ALVEOLUS_TASKSET:-} ]]; then pin=(taskset -c "$ALVEOLUS_TASKSET"); fi
+  # shellcheck disable=SC2086 # ALVEOLUS_JAVA_OPTS is a list of options
   OMP_WAIT_POLICY=PASSIVE start_bg "$svc" "$svc/target/quarkus-app" "$LOGS/$svc.log" \
-    java "-Xmx${HEAP[$svc]}" -Dai.djl.offline=true -jar "$jar"
+    "${pin[@]}" java "-Xmx${HEAP[$svc]}" -Dai.djl.offline=true ${ALVEOLUS_JAVA_OPTS:-} -jar "$jar"
 }
 
 wait_ready() {
