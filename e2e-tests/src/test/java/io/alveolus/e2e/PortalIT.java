@@ -349,4 +349,37 @@ class PortalIT {
         browser.get(portal.url() + "/");
         logout();
     }
+
+    @Test
+    @Order(20)
+    void theHospitalsAdministratorSeesWhereItsResultsWent() throws Exception {
+        // a DICOM study of St Mary's, whose PACS (Orthanc, stack/up.sh) is its destination: its SR and SC are delivered
+        String sop = "2.25." + new java.math.BigInteger(UUID.randomUUID().toString().replace("-", ""), 16);
+        byte[] dicom = io.alveolus.common.testing.TestDicom.radiograph(TestImages.files("NORMAL", 3).get(1), sop, "PA",
+                "PORTAL-D-" + UUID.randomUUID().toString().substring(0, 8));
+        String id = given().auth().oauth2(Tokens.device("st-marys")).multiPart("file", "x.dcm", dicom, "application/dicom")
+                .post(ingest.url() + "/api/images").then().statusCode(202).extract().path("analysisId");
+        assertEquals("COMPLETED", awaitAnalysed("rachel", id));
+
+        // through Keycloak's login page as the tenant admin: the portal opens on the deliveries, not a worklist
+        browser.get(portal.url() + "/");
+        browser.await(Duration.ofSeconds(30), "Keycloak login page",
+                d -> d.getCurrentUrl().startsWith("http://127.0.0.1:18180/realms/alveolus/") && !browser.all("#username").isEmpty());
+        browser.find("#username").sendKeys("adam");
+        browser.find("#password").sendKeys(Tokens.PASSWORD);
+        browser.find("#kc-login").click();
+        browser.await(Duration.ofSeconds(30), "deliveries page after login",
+                d -> d.getCurrentUrl().startsWith(portal.url() + "/deliveries") && !browser.all("#deliveries").isEmpty());
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (browser.all("tr[data-analysis='" + id + "'][data-state='DELIVERED']").size() < 2 && System.nanoTime() < end) {
+            Thread.sleep(1000);
+            browser.get(portal.url() + "/deliveries");
+        }
+        assertEquals(2, browser.all("tr[data-analysis='" + id + "'][data-state='DELIVERED']").size(),
+                "the SR and the SC of the study, both delivered to St Mary's PACS");
+        assertTrue(browser.all("#no-destinations").isEmpty());
+        assertTrue(browser.all("nav a[href='/upload']").isEmpty(), "no upload for an administrator");
+        browser.screenshot("12-deliveries-adam");
+        logout();
+    }
 }

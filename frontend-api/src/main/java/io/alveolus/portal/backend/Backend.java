@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -68,6 +69,18 @@ public class Backend {
 
     public AnalysisView view(Reply reply) {
         return read(reply, new TypeReference<>() {
+        });
+    }
+
+    /** The tenant's deliveries of AI results to its PACS/RIS (tenant admins only), newest first. */
+    public List<Map<String, Object>> deliveries() {
+        return read(require(get(resultsUrl + "/api/deliveries")), new TypeReference<>() {
+        });
+    }
+
+    /** The tenant's own PACS/RIS destinations (tenant admins only). */
+    public List<Map<String, Object>> destinations() {
+        return read(require(get(resultsUrl + "/api/tenant/pacs-destinations")), new TypeReference<>() {
         });
     }
 

@@ -44,6 +44,8 @@ public class PortalPages {
     @Inject
     Template upload;
     @Inject
+    Template deliveries;
+    @Inject
     @Location("signed-out.html")
     Template signedOut;
     @Inject
@@ -88,13 +90,23 @@ public class PortalPages {
     TemplateInstance page(Template t) {
         return t.data("user", idToken.getClaim("preferred_username"))
                 .data("tenant", idToken.getClaim(CallerResolver.TENANT_CLAIM))
-                .data("radiologist", identity.hasRole(Roles.RADIOLOGIST));
+                .data("radiologist", identity.hasRole(Roles.RADIOLOGIST))
+                .data("tenantAdmin", identity.hasRole(Roles.TENANT_ADMIN))
+                .data("clinician", clinician());
+    }
+
+    private boolean clinician() {
+        return identity.hasRole(Roles.RADIOLOGIST) || identity.hasRole(Roles.PHYSICIAN);
     }
 
     @GET
     public Response worklist(@QueryParam("view") @DefaultValue("newest") String view,
                              @QueryParam("status") String status, @QueryParam("flagged") String flagged,
                              @QueryParam("q") String q, @QueryParam("page") String pageNo) {
+        if (!clinician() && identity.hasRole(Roles.TENANT_ADMIN)) {
+            // a hospital's administrator reads no studies: their page is where the results went
+            return Response.seeOther(java.net.URI.create("/deliveries")).build();
+        }
         Filters f = new Filters("triage".equals(view) ? "triage" : "newest", Row.apiStatus(status) == null ? "" : status,
                 Params.bool("flagged", flagged, false), Params.text("q", q == null ? "" : q, 128),
                 Params.integer("page", pageNo, 0, 0, Params.MAX_PAGE));
@@ -143,6 +155,36 @@ public class PortalPages {
         var a = backend.view(r);
         return Response.ok(page(study).data("s", Study.of(a, Instant.now()))
                 .data("model", ModelInfo.of(backend.model()))).build();
+    }
+
+    /** One delivery as the page shows it (results-service's GET /api/deliveries; no patient data in it). */
+    @io.quarkus.qute.TemplateData
+    public record DeliveryRow(String analysisId, String destination, String kind, String state, int attempts,
+                              String lastError, String createdAt, String nextAttemptAt, String deliveredAt) {
+    }
+
+    /** The tenant admin's view of where the hospital's AI results went (issue 15: delivery status in the portal). */
+    @GET
+    @Path("deliveries")
+    @RolesAllowed(Roles.TENANT_ADMIN)
+    public Response deliveries() {
+        List<DeliveryRow> rows;
+        List<Map<String, Object>> destinations;
+        try {
+            rows = backend.deliveries().stream().map(d -> new DeliveryRow(str(d.get("analysisId")),
+                    str(d.get("destination")), str(d.get("kind")), str(d.get("state")),
+                    d.get("attempts") instanceof Number n ? n.intValue() : 0, str(d.get("lastError")),
+                    str(d.get("createdAt")), str(d.get("nextAttemptAt")), str(d.get("deliveredAt")))).toList();
+            destinations = backend.destinations();
+        } catch (BackendException e) {
+            return Response.status(e.status() >= 400 && e.status() < 600 ? e.status() : 502)
+                    .entity(page(error).data("title", "Deliveries unavailable").data("message", e.getMessage())).build();
+        }
+        return Response.ok(page(deliveries).data("rows", rows).data("destinations", destinations)).build();
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
     }
 
     @GET
