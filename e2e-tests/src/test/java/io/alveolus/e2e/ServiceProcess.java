@@ -38,6 +38,10 @@ final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx768m", "-Dai.djl.offline=true",
                 "-Dquarkus.http.port=" + port));
         props.forEach(p -> cmd.add("-D" + p));
+        if (module.equals("ingest-service") && props.stream().noneMatch(p -> p.startsWith("alveolus.dimse.port="))) {
+            // several ingest instances may run at once (the quota tests): each DICOM listener on a port of its own
+            cmd.add("-Dalveolus.dimse.port=0");
+        }
         cmd.addAll(List.of("-jar", jar.toString()));
         Path log = ROOT.resolve("e2e-tests/target/e2e-logs/" + module + ".log");
         Files.createDirectories(log.getParent());
