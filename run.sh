@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The platform's main job on one machine: start the stack and the four services, send real chest X-rays
-# through the pipeline as a hospital device would, and show the results. Leaves everything running.
+# through the pipeline as a hospital device would, and show the results. Leaves everything running. The shared
+# images are the Kermany paediatric set (children aged 1-5): they are sent with patientAge 3, so the worker reads
+# them at the paediatric operating point rather than the default one for an unknown age.
 #   ./run.sh [number-of-images-per-class]     (stop with: stack/services.sh stop && stack/down.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,7 +23,7 @@ ids=()
 for label in NORMAL PNEUMONIA; do
   for f in $(ls "$DATA/$label" | sort | head -n "$N"); do
     id=$(curl -sf -H "Authorization: Bearer $device" -F "file=@$DATA/$label/$f" -F "studyId=DEMO-$run-${#ids[@]}" \
-      -F "patientRef=PSEUDO-${#ids[@]}" -F referringPhysician=alice -F priority=ROUTINE http://127.0.0.1:8081/api/images \
+      -F "patientRef=PSEUDO-${#ids[@]}" -F patientAge=3 -F referringPhysician=alice -F priority=ROUTINE http://127.0.0.1:8081/api/images \
       | python3 -c 'import sys,json;print(json.load(sys.stdin)["analysisId"])')
     echo "[run] uploaded $label/$f -> analysis $id"
     ids+=("$id")
