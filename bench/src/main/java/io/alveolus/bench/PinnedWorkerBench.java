@@ -1,14 +1,10 @@
 package io.alveolus.bench;
 
-import io.alveolus.model.PneumoniaModel;
-import io.alveolus.model.Preprocessor;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -93,25 +89,8 @@ public final class PinnedWorkerBench {
     }
 
     static void bare(Path data) throws Exception {
-        List<BufferedImage> imgs = new ArrayList<>();
-        for (Path f : PipelineBench.files(data, 96)) {
-            imgs.add(Preprocessor.decode(Files.readAllBytes(f)));
-        }
-        String version = System.getProperty("model", "");
-        try (PneumoniaModel model = version.isBlank() ? PneumoniaModel.loadShipped() : PneumoniaModel.loadShipped(version)) {
-            model.predict(imgs.subList(0, 8));
-            double[] rates = new double[5];
-            for (int r = 0; r < rates.length; r++) {
-                long t = System.nanoTime();
-                for (int i = 0; i + 8 <= imgs.size(); i += 8) {
-                    model.predict(imgs.subList(i, i + 8));
-                }
-                rates[r] = (imgs.size() / 8 * 8) / ((System.nanoTime() - t) / 1e9);
-            }
-            Arrays.sort(rates);
-            System.out.printf("bare model %s pinned (batch 8, decode excluded, median of 5): %.1f images/s%n",
-                    model.manifest().version(), rates[2]);
-            System.out.printf("PINNED_BARE_RATE=%.2f%n", rates[2]);
-        }
+        double rate = PipelineBench.bareModel(PipelineBench.files(data, 96));
+        System.out.printf("bare model pinned (batch 8, decode excluded, median of 5): %.1f images/s%n", rate);
+        System.out.printf("PINNED_BARE_RATE=%.2f%n", rate);
     }
 }

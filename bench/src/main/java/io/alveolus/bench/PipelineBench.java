@@ -68,19 +68,14 @@ public final class PipelineBench {
         System.out.printf("%n== saturation: %d images uploaded by 4 concurrent devices (tenant %s) ==%n", n,
                 device.tenant());
         String token = device.token();
-        // warm-up, not measured: freshly started JVMs spend their first seconds compiling (C2), which a service
-        // that runs for days does not pay per image (other study ids, so every upload is a new analysis)
-        // Rounds of `warmup` images until the JIT compilers of ingest and worker have settled (under 0.5 CPU ms per
-        // image in a round), at most 6 rounds: the steady state is what a service running for days costs.
+        // warm-up, not measured: freshly started JVMs spend their first minutes compiling (C2), which a service
+        // that runs for days does not pay per image (other study ids, so every upload is a new analysis). Rounds of
+        // `warmup` images until the JIT compilers of ingest and worker have settled (under 0.5 CPU ms per image in a
+        // round), at most 6 rounds.
         int warm = Integer.getInteger("warmup", 300);
         for (int round = 0; warm > 0 && round < 6; round++) {
             var procs = ProcessCpu.stackProcesses();
-            Map<String, Map<String, Long>> before = new LinkedHashMap<>();
-            for (String svc : List.of("ingest-service", "inference-worker")) {
-                if (procs.containsKey(svc)) {
-                    before.put(svc, ProcessCpu.threadGroups(procs.get(svc)));
-                }
-            }
+            Map<String, Map<String, Long>> before = ProcessCpu.jvmThreadGroups(procs);
             int k = Math.min(warm, files.size());
             await(uploadAll(files.subList(0, k), "BENCH-WARM" + round + "-" + run, token, 4, 0));
             double worst = 0;
@@ -100,12 +95,7 @@ public final class PipelineBench {
         var processes = ProcessCpu.stackProcesses();
         FlightRecordings jfr = FlightRecordings.start(processes);
         ProcessCpu cpu = ProcessCpu.of(processes);
-        Map<String, Map<String, Long>> threadsBefore = new LinkedHashMap<>();
-        for (String svc : List.of("ingest-service", "inference-worker")) {
-            if (processes.containsKey(svc)) {
-                threadsBefore.put(svc, ProcessCpu.threadGroups(processes.get(svc)));
-            }
-        }
+        Map<String, Map<String, Long>> threadsBefore = ProcessCpu.jvmThreadGroups(processes);
         long t0 = System.currentTimeMillis();
         List<UUID> ids = uploadAll(sat, "BENCH-SAT-" + run, token, 4, 0);
         Stats s1 = await(ids);

@@ -121,6 +121,17 @@ final class ProcessCpu {
         return out;
     }
 
+    /** {@link #threadGroups} of the ingest and worker JVMs among {@code processes} (the two a bench breaks down). */
+    static Map<String, Map<String, Long>> jvmThreadGroups(Map<String, Long> processes) {
+        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+        for (String svc : List.of("ingest-service", "inference-worker")) {
+            if (processes.containsKey(svc)) {
+                out.put(svc, threadGroups(processes.get(svc)));
+            }
+        }
+        return out;
+    }
+
     /** CPU milliseconds the JIT compiler threads (C1/C2) used between two {@link #threadGroups} readings. */
     static double compilerMs(Map<String, Long> before, Map<String, Long> after) {
         double ms = 0;

@@ -44,11 +44,7 @@ class DicomFhirIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess s : new ServiceProcess[]{worker, ingest, results}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        ServiceProcess.closeAll(worker, ingest, results);
     }
 
     /** A grey JPEG of a real X-ray, and the same JPEG wrapped as a DICOM instance with the given view. */

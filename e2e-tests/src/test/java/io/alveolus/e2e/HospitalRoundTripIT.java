@@ -56,11 +56,7 @@ class HospitalRoundTripIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (ServiceProcess s : new ServiceProcess[]{worker, ingest, results}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        ServiceProcess.closeAll(worker, ingest, results);
     }
 
     /** storescu's exit status sending {@code file} (JPEG baseline: -xy proposes it) to {@code calledAe} on ingest's SCP. */

@@ -68,11 +68,7 @@ class PipelineIT {
 
     @AfterAll
     static void stopServices() throws Exception {
-        for (ServiceProcess s : new ServiceProcess[]{worker, ingest, results}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        ServiceProcess.closeAll(worker, ingest, results);
     }
 
     static String upload(String token, Path file, String study, String priority) {

@@ -57,11 +57,7 @@ class PortalIT {
         if (browser != null) {
             browser.close();
         }
-        for (ServiceProcess s : new ServiceProcess[]{portal, worker, ingest, results}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        ServiceProcess.closeAll(portal, worker, ingest, results);
     }
 
     static String deviceUpload(String tenant, String study, String physician, String label) {

@@ -84,6 +84,15 @@ final class ServiceProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** Stops the given services in that order; those never started (null) are skipped. */
+    static void closeAll(ServiceProcess... services) throws InterruptedException {
+        for (ServiceProcess s : services) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {

@@ -68,26 +68,35 @@ public class AnalysisRepository {
      * statement; returns the ids it marked. Must run in a transaction.
      */
     public java.util.Set<UUID> claim(TenantId tenant, java.util.Collection<UUID> ids) {
-        @SuppressWarnings("unchecked")
-        List<Object> marked = Analysis.getEntityManager().createNativeQuery("""
+        return ids(tenant, ids, """
                 update analysis set status = 'PROCESSING', attempts = attempts + 1
                 where tenant = :tenant and id = any(cast(:ids as uuid[]))
                   and status not in ('COMPLETED', 'FAILED', 'NOT_APPLICABLE')
-                returning id""").setParameter("tenant", tenant.value()).setParameter("ids", uuidArray(ids))
-                .getResultList();
-        java.util.Set<UUID> out = new java.util.HashSet<>();
-        marked.forEach(o -> out.add(o instanceof UUID u ? u : UUID.fromString(o.toString())));
-        return out;
+                returning id""");
     }
 
     /** Which of {@code ids} the tenant has a row for. Must run in a transaction. */
     public java.util.Set<UUID> existing(TenantId tenant, java.util.Collection<UUID> ids) {
+        return ids(tenant, ids, "select id from analysis where tenant = :tenant and id = any(cast(:ids as uuid[]))");
+    }
+
+    /**
+     * Which of {@code ids} came as DICOM (their Study and SOP Instance UIDs are known): only those can be filed in a
+     * PACS. Must run in a transaction.
+     */
+    public java.util.Set<UUID> dicom(TenantId tenant, java.util.Collection<UUID> ids) {
+        return ids(tenant, ids, """
+                select id from analysis where tenant = :tenant and id = any(cast(:ids as uuid[]))
+                  and sop_instance_uid is not null and study_instance_uid is not null""");
+    }
+
+    /** The ids a native statement over the tenant's {@code :ids} returns. */
+    private static java.util.Set<UUID> ids(TenantId tenant, java.util.Collection<UUID> ids, String sql) {
         @SuppressWarnings("unchecked")
-        List<Object> found = Analysis.getEntityManager().createNativeQuery(
-                        "select id from analysis where tenant = :tenant and id = any(cast(:ids as uuid[]))")
-                .setParameter("tenant", tenant.value()).setParameter("ids", uuidArray(ids)).getResultList();
+        List<Object> rows = Analysis.getEntityManager().createNativeQuery(sql).setParameter("tenant", tenant.value())
+                .setParameter("ids", uuidArray(ids)).getResultList();
         java.util.Set<UUID> out = new java.util.HashSet<>();
-        found.forEach(o -> out.add(o instanceof UUID u ? u : UUID.fromString(o.toString())));
+        rows.forEach(o -> out.add(o instanceof UUID u ? u : UUID.fromString(o.toString())));
         return out;
     }
 

@@ -350,9 +350,7 @@ public class AnalysisProcessor {
             if (t != null) {
                 w.tenants.put(tenant, t);
             }
-            Map<UUID, ImageReceived> byId = new LinkedHashMap<>();
-            events.forEach(e -> byId.put(e.analysisId(), e));
-            var claimed = analyses.claim(tenant, byId.keySet());
+            var claimed = analyses.claim(tenant, events.stream().map(ImageReceived::analysisId).toList());
             List<ImageReceived> unclaimed = events.stream().filter(e -> !claimed.contains(e.analysisId())).toList();
             var terminal = unclaimed.isEmpty() ? java.util.Set.<UUID>of()
                     : analyses.existing(tenant, unclaimed.stream().map(ImageReceived::analysisId).toList());

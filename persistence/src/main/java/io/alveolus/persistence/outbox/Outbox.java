@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 public class Outbox {
-    /** One pending event. */
-    public record Pending(long id, String topic, String key, String payload, String subject) {
+    /** One pending event; {@code attempts}: how often it was tried before. */
+    public record Pending(long id, String topic, String key, String payload, String subject, int attempts) {
     }
 
     /**
@@ -118,14 +118,12 @@ public class Outbox {
                       and (next_attempt_at is null or next_attempt_at <= now())
                     order by id limit :limit for update skip locked""")
                     .setParameter("channel", publisher.channel()).setParameter("limit", limit).getResultList();
-            List<Integer> attempts = new ArrayList<>();
             List<Pending> claimed = new ArrayList<>();
             List<CompletableFuture<?>> acks = new ArrayList<>();
             for (Object[] r : rows) {
                 var event = new Pending(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3],
-                        (String) r[4]);
+                        (String) r[4], ((Number) r[5]).intValue());
                 claimed.add(event);
-                attempts.add(((Number) r[5]).intValue());
                 CompletableFuture<?> ack;
                 try {
                     ack = publisher.send(event).toCompletableFuture();
@@ -144,7 +142,7 @@ public class Outbox {
                 } catch (Exception e) {
                     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
                     String error = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-                    int tries = attempts.get(i) + 1;
+                    int tries = claimed.get(i).attempts() + 1;
                     boolean dead = cause instanceof Undeliverable
                             || publisher.maxAttempts() > 0 && tries >= publisher.maxAttempts();
                     Duration delay = publisher.retryDelay(tries);

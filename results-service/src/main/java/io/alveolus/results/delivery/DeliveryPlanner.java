@@ -1,23 +1,22 @@
 package io.alveolus.results.delivery;
 
 import io.alveolus.common.events.AnalysisCompleted;
+import io.alveolus.common.tenancy.TenantId;
+import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.outbox.Outbox;
 import io.alveolus.persistence.outbox.OutboxRelay;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -35,7 +34,7 @@ public class DeliveryPlanner {
     @Inject
     OutboxRelay relay;
     @Inject
-    EntityManager em;
+    AnalysisRepository analyses;
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "alveolus.delivery.max-age", defaultValue = "P1D")
     java.time.Duration maxAge;
 
@@ -65,7 +64,8 @@ public class DeliveryPlanner {
             if (targets.isEmpty()) {
                 continue;
             }
-            Set<UUID> dicom = dicom(e.getKey(), e.getValue().stream().map(AnalysisCompleted::analysisId).toList());
+            Set<UUID> dicom = analyses.dicom(new TenantId(e.getKey()),
+                    e.getValue().stream().map(AnalysisCompleted::analysisId).toList());
             for (AnalysisCompleted c : e.getValue()) {
                 for (var d : targets) {
                     if (!d.protocol().pacs()) {
@@ -92,19 +92,5 @@ public class DeliveryPlanner {
     private int enqueue(Delivery d) {
         return outbox.enqueueOnce(Delivery.CHANNEL, d.tenant(), d.destination(), d.key(), d.json(),
                 d.analysisId().toString()) ? 1 : 0;
-    }
-
-    /** Which of the tenant's analyses came as DICOM (their SOP Instance UID is known): only those can be filed. */
-    private Set<UUID> dicom(String tenant, List<UUID> ids) {
-        @SuppressWarnings("unchecked")
-        List<Object> found = em.createNativeQuery("select id from analysis where tenant = :tenant"
-                        + " and id = any(cast(:ids as uuid[])) and sop_instance_uid is not null"
-                        + " and study_instance_uid is not null")
-                .setParameter("tenant", tenant)
-                .setParameter("ids", ids.stream().map(UUID::toString).collect(Collectors.joining(",", "{", "}")))
-                .getResultList();
-        Set<UUID> out = new HashSet<>();
-        found.forEach(o -> out.add(o instanceof UUID u ? u : UUID.fromString(o.toString())));
-        return out;
     }
 }
