@@ -18,7 +18,7 @@ bash stack/install-interop-deps.sh
 # the jars from before the install above, or another model), and stopped at the end.
 bash stack/services.sh stop ingest-service inference-worker results-service
 trap 'bash stack/services.sh stop inference-worker ingest-service results-service' EXIT
-ALVEOLUS_MODEL_VERSION=${BENCH_MODEL:-} bash stack/services.sh start ingest-service inference-worker results-service
+ALVEOLUS_MODEL_VERSION=${BENCH_MODEL:-} ALVEOLUS_MODEL_PIN_DEFAULT=${BENCH_MODEL:+true} bash stack/services.sh start ingest-service inference-worker results-service
 cp=$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
 java -Xmx1g -Dai.djl.offline=true ${BENCH_JFR:+-Djfr=$BENCH_JFR} -Dmodel="${BENCH_MODEL:-}" -Dimages="${1:-500}" -Dwarmup="${2:-300}" -cp "bench/target/classes:$cp" io.alveolus.bench.PipelineBench \
   "${ALVEOLUS_DATA_DIR:-$(cd .. && pwd)/shared/data/cxr-kermany224}"

@@ -23,7 +23,7 @@ run() { java -Xmx1g -Dai.djl.offline=true -Dmodel="${BENCH_MODEL:-}" -Dimages="$
   -cp "bench/target/classes:$cp" io.alveolus.bench.PinnedWorkerBench "$data"; }
 run -Dphase=fill
 echo "== worker pinned to core $core (1 PyTorch thread; host threads as configured) =="
-ALVEOLUS_MODEL_VERSION=${BENCH_MODEL:-} ALVEOLUS_TASKSET=$core \
+ALVEOLUS_MODEL_VERSION=${BENCH_MODEL:-} ALVEOLUS_MODEL_PIN_DEFAULT=${BENCH_MODEL:+true} ALVEOLUS_TASKSET=$core \
   ALVEOLUS_JAVA_OPTS="-Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1" \
   bash stack/services.sh start inference-worker
 worker=$(run -Dphase=drain | tee /dev/stderr | sed -n 's/^PINNED_WORKER_RATE=//p')

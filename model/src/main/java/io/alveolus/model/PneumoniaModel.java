@@ -78,34 +78,7 @@ public final class PneumoniaModel implements AutoCloseable {
 
     /** Loads a shipped model by version (e.g. {@code pneumonia-v1}), from {@link #SHIPPED_ROOT}. */
     public static PneumoniaModel loadShipped(String version) {
-        return loadResource(ModelManifest.shippedResource(version));
-    }
-
-    private static PneumoniaModel loadResource(String resource) {
-        ClassLoader cl = PneumoniaModel.class.getClassLoader();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempDirectory("alveolus-model-");
-            ModelManifest m;
-            try (InputStream in = cl.getResourceAsStream(resource + "manifest.json")) {
-                if (in == null) {
-                    throw new IllegalStateException("No shipped model on the classpath at " + resource);
-                }
-                Files.copy(in, tmp.resolve("manifest.json"));
-            }
-            m = ModelManifest.read(tmp.resolve("manifest.json"));
-            try (InputStream in = cl.getResourceAsStream(resource + m.paramsFile())) {
-                if (in == null) {
-                    throw new IllegalStateException("Shipped manifest names " + m.paramsFile() + " but it is missing");
-                }
-                Files.copy(in, tmp.resolve(m.paramsFile()), StandardCopyOption.REPLACE_EXISTING);
-            }
-            return load(tmp);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            deleteQuietly(tmp); // parameters are in memory once loaded
-        }
+        return ModelBundle.shipped(version).load();
     }
 
     /** Loads {@code manifest.json} and its parameter file from a folder. */
@@ -314,7 +287,7 @@ public final class PneumoniaModel implements AutoCloseable {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         if (dir == null) {
             return;
         }

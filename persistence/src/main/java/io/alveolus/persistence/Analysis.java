@@ -47,6 +47,9 @@ public class Analysis extends PanacheEntityBase {
     public Double threshold;
     @Column(name = "model_version")
     public String modelVersion;
+    /** The content hash of the exact model version that produced this result (registry, V18). */
+    @Column(name = "model_sha256")
+    public String modelSha256;
     /** A stored heat-map PNG: only results from before the CAM grid (V11); new results have {@link #camGrid}. */
     @Column(name = "heatmap_key")
     public String heatmapKey;

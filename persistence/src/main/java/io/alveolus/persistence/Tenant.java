@@ -90,6 +90,12 @@ public class Tenant extends PanacheEntityBase {
 
     @Column(name = "device_client_id")
     public String deviceClientId;
+    /** The model version this tenant's clinicians get results from; null: the platform default (V18). */
+    @Column(name = "active_model_version")
+    public String activeModelVersion;
+    /** A version scored beside the active one, its output never shown to clinicians; null: none. */
+    @Column(name = "shadow_model_version")
+    public String shadowModelVersion;
     @Column(nullable = false)
     public String plan = "standard";
     /** Null: valid from onboarding. */

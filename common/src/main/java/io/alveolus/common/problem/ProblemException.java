@@ -61,6 +61,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(404, "urn:alveolus:problem:not-found", "Not found", what + " not found");
     }
 
+    /** The request is valid but the resource's state refuses it (e.g. a promotion without its gate). */
+    public static ProblemException conflict(String detail) {
+        return new ProblemException(409, "urn:alveolus:problem:conflict", "Conflict", detail);
+    }
+
     public static ProblemException tooLarge(String detail) {
         return new ProblemException(413, "urn:alveolus:problem:too-large", "Payload too large", detail);
     }

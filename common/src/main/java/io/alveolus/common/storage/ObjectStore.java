@@ -58,6 +58,41 @@ public class ObjectStore {
 
     public void put(TenantId tenant, String key, byte[] data, String contentType) {
         checkOwned(tenant, key);
+        putObject(key, data, contentType);
+    }
+
+    /**
+     * Model versions (the registry's parameters and manifests) live outside every tenant's prefix, so no tenant's
+     * key can name one, nor a model key a tenant's object.
+     */
+    public static final String MODELS_PREFIX = "platform/models/";
+
+    /** Content-addressed: {@code platform/models/<sha256>/<file>}. */
+    public static String modelKey(String contentSha256, String file) {
+        if (contentSha256 == null || !contentSha256.matches("[0-9a-f]{64}") || file == null
+                || !file.matches("[A-Za-z0-9._-]{1,100}") || file.contains("..")) {
+            throw new IllegalArgumentException("not a model object: " + contentSha256 + "/" + file);
+        }
+        return MODELS_PREFIX + contentSha256 + "/" + file;
+    }
+
+    public void putModelObject(String key, byte[] data) {
+        checkModel(key);
+        putObject(key, data, "application/octet-stream");
+    }
+
+    public byte[] getModelObject(String key) {
+        checkModel(key);
+        return getObject(key);
+    }
+
+    private static void checkModel(String key) {
+        if (key == null || !key.startsWith(MODELS_PREFIX) || key.contains("..")) {
+            throw ProblemException.notFound("object");
+        }
+    }
+
+    private void putObject(String key, byte[] data, String contentType) {
         ensureBucket();
         try {
             client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
@@ -86,6 +121,10 @@ public class ObjectStore {
     /** Reads a whole object; a key outside the tenant's prefix is reported as not found. */
     public byte[] get(TenantId tenant, String key) {
         checkOwned(tenant, key);
+        return getObject(key);
+    }
+
+    private byte[] getObject(String key) {
         try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
             return in.readAllBytes();
         } catch (ErrorResponseException e) {

@@ -15,6 +15,8 @@ import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
 import io.alveolus.persistence.Tenant;
 import io.alveolus.persistence.TenantContext;
+import io.alveolus.persistence.model.ShadowReading;
+import io.alveolus.persistence.model.ShadowReadings;
 import io.alveolus.worker.messaging.WorkerEvents;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -59,6 +61,8 @@ public class AnalysisProcessor {
     LaneProgress progress;
     @Inject
     TenantTags tenantTags;
+    @Inject
+    ShadowReadings shadowReadings;
     @ConfigProperty(name = "alveolus.worker.retry.initial-ms")
     long retryInitialMs;
     @ConfigProperty(name = "alveolus.worker.retry.max-ms")
@@ -250,7 +254,9 @@ public class AnalysisProcessor {
             failStep(lane, "record analysis " + e.analysisId() + " as FAILED", () -> {
                 done.clear();
                 TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
-                    analyses.upsertFailed(e, reason, model.version(), Instant.now());
+                    Tenant t = Tenant.findById(tenant.value());
+                    analyses.upsertFailed(e, reason, t == null ? model.version() : model.assignmentFor(t).active().version(),
+                            Instant.now());
                     Analysis a = Analysis.findById(e.analysisId());
                     if (a != null) {
                         done.add(completion(a));
@@ -337,6 +343,15 @@ public class AnalysisProcessor {
         final List<ImageReceived> decodable = new ArrayList<>();
         final List<PneumoniaModel.Input> inputs = new ArrayList<>();
         final Map<UUID, Prediction> results = new LinkedHashMap<>();
+        /** Per tenant, the versions its images are read with in this batch. */
+        final Map<TenantId, ModelRunner.Assigned> assigned = new LinkedHashMap<>();
+        /** Beside {@link #inputs}: the shadow version's input (null when the tenant has no shadow). */
+        final List<PneumoniaModel.Input> shadowInputs = new ArrayList<>();
+        final Map<UUID, ShadowReading> shadow = new LinkedHashMap<>();
+
+        ModelRunner.Assigned of(ImageReceived e) {
+            return assigned.get(new TenantId(e.tenant()));
+        }
     }
 
     /**
@@ -350,6 +365,7 @@ public class AnalysisProcessor {
             if (t != null) {
                 w.tenants.put(tenant, t);
             }
+            w.assigned.put(tenant, model.assignmentFor(t));
             var claimed = analyses.claim(tenant, events.stream().map(ImageReceived::analysisId).toList());
             List<ImageReceived> unclaimed = events.stream().filter(e -> !claimed.contains(e.analysisId())).toList();
             var terminal = unclaimed.isEmpty() ? java.util.Set.<UUID>of()
@@ -374,7 +390,8 @@ public class AnalysisProcessor {
     }
 
     /** What fetching and decoding one image gave: its prepared input, or why there is none. */
-    private record Fetched(PneumoniaModel.Input input, boolean missing, String failure) {
+    private record Fetched(PneumoniaModel.Input input, PneumoniaModel.Input shadowInput, boolean missing,
+                           String failure) {
     }
 
     /**
@@ -397,21 +414,34 @@ public class AnalysisProcessor {
             } catch (ProblemException notFound) {
                 if (notFound.status() == 404) {
                     // ingest stores before it publishes: a missing original was deleted, not late
-                    return new Fetched(null, true, "the original image is not in the object store");
+                    return new Fetched(null, null, true, "the original image is not in the object store");
                 }
                 throw notFound; // the store is down: the batch waits for it
             }
+            ModelRunner.Assigned as = w.of(e);
+            java.awt.image.BufferedImage image;
             try {
-                return new Fetched(model.prepare(model.decode(bytes)), false, null);
+                image = LoadedModel.decode(bytes);
             } catch (Exception ex) {
-                return new Fetched(null, false, "image cannot be decoded: " + reasonOf(ex));
+                return new Fetched(null, null, false, "image cannot be decoded: " + reasonOf(ex));
             }
+            String blank = as.active().blankWithoutGate(image);
+            if (blank != null) {
+                return new Fetched(null, null, false, "image cannot be decoded: " + blank);
+            }
+            PneumoniaModel.Input input = as.active().prepare(image);
+            LoadedModel shadow = as.shadow();
+            // a shadow of the same preprocessing recipe reads the same input; a blank image it cannot refuse, skipped
+            PneumoniaModel.Input shadowInput = shadow == null || shadow.blankWithoutGate(image) != null ? null
+                    : shadow.preprocessingKey().equals(as.active().preprocessingKey()) ? input : shadow.prepare(image);
+            return new Fetched(input, shadowInput, false, null);
         });
         for (int i = 0; i < todo.size(); i++) {
             ImageReceived e = todo.get(i);
             Fetched f = fetched.get(i);
             if (f.input() != null) {
                 w.inputs.add(f.input());
+                w.shadowInputs.add(f.shadowInput());
                 w.decodable.add(e);
             } else {
                 if (f.missing()) {
@@ -422,22 +452,20 @@ public class AnalysisProcessor {
         }
     }
 
+    /** Images read alike: by one version at one operating point, in one forward pass. */
+    private record Pass(LoadedModel model, LoadedModel.OperatingPoint op) {
+    }
+
     /**
-     * Phase 3, infer: one forward pass per operating point (population by age, tenant override) for all tenants;
-     * the applicability gate's refusals become NOT_APPLICABLE. No heat map is drawn here: the result keeps the
-     * class-activation grid and results-service renders it when someone looks.
+     * Phase 3, infer: one forward pass per version and operating point (population by age, the tenant's override
+     * for that version) for all tenants; the applicability gate's refusals become NOT_APPLICABLE. Then the same for
+     * the tenants' shadow versions, whose readings are kept aside and can never fail the batch. No heat map is drawn
+     * here: the result keeps the class-activation grid and results-service renders it when someone looks.
      */
     private void infer(Work w) {
-        Map<ModelRunner.OperatingPoint, List<Integer>> groups = new LinkedHashMap<>();
-        for (int i = 0; i < w.decodable.size(); i++) {
-            ImageReceived e = w.decodable.get(i);
-            Tenant t = w.tenants.get(new TenantId(e.tenant()));
-            ModelRunner.OperatingPoint op = model.operatingPoint(e.patientAgeYears(),
-                    population -> t == null ? null : t.thresholdOverrideFor(population, model.manifest().version()));
-            groups.computeIfAbsent(op, k -> new ArrayList<>()).add(i);
-        }
-        groups.forEach((op, idx) -> {
-            List<Prediction> ps = model.predict(idx.stream().map(w.inputs::get).toList(), op);
+        Instant now = Instant.now();
+        passes(w, false).forEach((pass, idx) -> {
+            List<Prediction> ps = pass.model().predict(idx.stream().map(w.inputs::get).toList(), pass.op());
             for (int k = 0; k < idx.size(); k++) {
                 ImageReceived e = w.decodable.get(idx.get(k));
                 Prediction p = ps.get(k);
@@ -448,6 +476,41 @@ public class AnalysisProcessor {
                 }
             }
         });
+        passes(w, true).forEach((pass, idx) -> {
+            try {
+                List<Prediction> ps = pass.model().predict(idx.stream().map(w.shadowInputs::get).toList(), pass.op());
+                for (int k = 0; k < idx.size(); k++) {
+                    ImageReceived e = w.decodable.get(idx.get(k));
+                    Prediction p = ps.get(k);
+                    w.shadow.put(e.analysisId(), new ShadowReading(e.analysisId(), e.tenant(), pass.model().version(),
+                            pass.model().contentSha256(), p.applicable() ? "COMPLETED" : "NOT_APPLICABLE",
+                            p.applicable() ? p.probability() : null, p.applicable() ? p.positive() : null,
+                            p.applicable() ? p.threshold() : null, p.population(),
+                            p.applicable() ? null : truncate(p.notApplicableReason(), 500), now));
+                }
+            } catch (RuntimeException ex) {
+                metrics.counter("alveolus.worker.shadow.errors").increment();
+                LOG.warnf("shadow version %s failed on %d images, skipped: %s", pass.model().id(), idx.size(),
+                        rootMessage(ex));
+            }
+        });
+    }
+
+    /** The decodable images grouped into forward passes, by their tenant's active (or shadow) version. */
+    private Map<Pass, List<Integer>> passes(Work w, boolean shadow) {
+        Map<Pass, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < w.decodable.size(); i++) {
+            ImageReceived e = w.decodable.get(i);
+            LoadedModel m = shadow ? w.of(e).shadow() : w.of(e).active();
+            if (m == null || (shadow && w.shadowInputs.get(i) == null)) {
+                continue;
+            }
+            Tenant t = w.tenants.get(new TenantId(e.tenant()));
+            LoadedModel.OperatingPoint op = m.operatingPoint(e.patientAgeYears(),
+                    population -> t == null ? null : t.thresholdOverrideFor(population, m.id()));
+            groups.computeIfAbsent(new Pass(m, op), k -> new ArrayList<>()).add(i);
+        }
+        return groups;
     }
 
     /** Phase 4, commit the results tenant by tenant; read back what to announce (the committed values). */
@@ -463,8 +526,10 @@ public class AnalysisProcessor {
                 Prediction p = w.results.get(e.analysisId());
                 String notApplicable = w.notApplicable.get(e.analysisId());
                 String reason = w.failures.get(e.analysisId());
+                LoadedModel active = w.assigned.get(tenant).active();
                 if (!a.status.terminal() && (p != null || notApplicable != null || reason != null)) {
-                    a.modelVersion = model.version();
+                    a.modelVersion = active.version();
+                    a.modelSha256 = active.contentSha256();
                     a.completedAt = now;
                     a.patientAgeYears = e.patientAgeYears();
                 }
@@ -474,7 +539,7 @@ public class AnalysisProcessor {
                     a.threshold = p.threshold();
                     a.positive = p.positive();
                     a.population = p.population();
-                    a.populationValidated = p.population() == null ? null : model.validatedFor(e.patientAgeYears());
+                    a.populationValidated = p.population() == null ? null : active.validatedFor(e.patientAgeYears());
                     a.camGrid = Heatmaps.encode(p.camGrid());
                     a.camWidth = (short) p.camWidth();
                     a.camHeight = (short) p.camHeight();
@@ -487,6 +552,13 @@ public class AnalysisProcessor {
                     a.failureReason = truncate(reason, 500);
                 }
                 done.add(completion(a));
+            }
+            // after the rows: a native statement flushes the session, and the updates should go as one JDBC batch
+            for (ImageReceived e : events) {
+                ShadowReading shadow = w.shadow.get(e.analysisId());
+                if (shadow != null) {
+                    shadowReadings.record(shadow);
+                }
             }
         })));
         return done;

@@ -1,39 +1,60 @@
 package io.alveolus.worker.service;
 
-import io.alveolus.common.imaging.ImageFormat;
-import io.alveolus.common.imaging.ImageInspector;
-import io.alveolus.common.imaging.ImageLimits;
-import io.alveolus.interop.DicomImage;
+import io.alveolus.common.storage.ObjectStore;
+import io.alveolus.model.ModelBundle;
 import io.alveolus.model.ModelManifest;
 import io.alveolus.model.PneumoniaModel;
-import io.alveolus.model.Prediction;
-import io.alveolus.model.Preprocessor;
+import io.alveolus.persistence.Tenant;
+import io.alveolus.persistence.model.ModelRegistry;
+import io.alveolus.persistence.model.ModelVersion;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.awt.image.BufferedImage;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The shipped pneumonia model, loaded once at start-up (offline: weights and natives are on the classpath).
- * {@code alveolus.model.version} picks a shipped version (default: the newest, pneumonia-v3); earlier versions stay
- * loadable, so a rollback is a configuration change.
+ * The model versions this worker runs, by the registry (issue 16): each tenant's active version and its optional
+ * shadow, read with the tenant row every batch loads, so a rollout takes effect on the next batch without a restart.
+ * Versions are loaded on first use and kept: a SHIPPED one from this image, a REGISTRY one from the object store,
+ * either only if its bytes hash to the registry's content hash. {@code alveolus.model.version} names the shipped
+ * version loaded at start and made the platform default of a fresh registry (default: pneumonia-v3); once the
+ * registry has a default, the operator's rollouts decide.
  */
 @Startup
 @ApplicationScoped
 public class ModelRunner {
     private static final Logger LOG = Logger.getLogger(ModelRunner.class);
-    /** Marks every result of a stub-forward worker, so no one can take one for a reading. */
-    static final String STUB_SUFFIX = "+stub-forward";
-    private final PneumoniaModel model;
+    /** How long the platform default is cached: a rollout to all tenants reaches every worker within this. */
+    static final long DEFAULT_CACHE_MS = 5_000;
+    /** A version that failed to load is not tried again for this long (a broken shadow must not cost every batch). */
+    static final long RETRY_FAILED_LOAD_MS = 60_000;
+
     private final boolean stubForward;
+    private final boolean pinDefault;
+    private final LoadedModel bootstrap;
+    private final String bootstrapManifestJson;
+    private final Map<String, LoadedModel> loaded = new ConcurrentHashMap<>();
+    private final Map<String, Long> failedLoads = new ConcurrentHashMap<>();
+    private volatile String defaultId;
+    private volatile long defaultReadAt;
+
+    @Inject
+    ModelRegistry registry;
+    @Inject
+    ObjectStore store;
 
     /**
+     * @param pinDefault  bench mode only ({@code BENCH_MODEL}): tenants without an assignment of their own get this
+     *                    worker's bootstrap version, whatever the registry's default
      * @param stubForward bench mode only ({@code bench/host-path.sh}): the forward pass is skipped and costs
      *                    nothing, so the worker's host side alone (fetch, decode, prepare, batch, write) is measured:
      *                    the ceiling a GPU node's host would have. Results carry the version "...+stub-forward".
@@ -41,112 +62,144 @@ public class ModelRunner {
     @Inject
     public ModelRunner(@ConfigProperty(name = "alveolus.model.version") Optional<String> expectedVersion,
                        @ConfigProperty(name = "alveolus.worker.bench.stub-forward", defaultValue = "false")
-                       boolean stubForward) {
+                       boolean stubForward,
+                       @ConfigProperty(name = "alveolus.model.pin-default", defaultValue = "false") boolean pinDefault) {
         this.stubForward = stubForward;
+        this.pinDefault = pinDefault;
         String wanted = expectedVersion.filter(v -> !v.isBlank()).orElse(ModelManifest.DEFAULT_VERSION);
         try {
             // a deployment that asks for a version this image does not ship fails at start, never runs another
-            model = PneumoniaModel.loadShipped(wanted);
+            ModelBundle bundle = ModelBundle.shipped(wanted);
+            bootstrap = new LoadedModel(bundle.load(), bundle.contentSha256(), stubForward);
+            bootstrapManifestJson = new String(bundle.manifestBytes(), java.nio.charset.StandardCharsets.UTF_8);
         } catch (Exception e) {
             throw new IllegalStateException("model version " + wanted + " is not shipped in this worker image", e);
         }
-        LOG.infof("model %s loaded (threshold %.4f)", version(), threshold());
+        loaded.put(bootstrap.id(), bootstrap);
+        LOG.infof("model %s loaded (threshold %.4f, sha256 %s)", bootstrap.version(), bootstrap.threshold(),
+                bootstrap.contentSha256().substring(0, 12));
         if (stubForward) {
             LOG.warn("BENCH MODE: alveolus.worker.bench.stub-forward is set; no image is read by the model and every"
-                    + " result is a placeholder marked " + version());
+                    + " result is a placeholder marked " + bootstrap.version());
         }
     }
 
-    public String version() {
-        return versionOf(model.manifest().version(), stubForward);
+    /** Registers the shipped versions (a fresh registry's bootstrap); refuses to run a stale image's default. */
+    void onStart(@Observes StartupEvent e) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (String v : ModelBundle.SHIPPED_VERSIONS) {
+                ModelBundle b = v.equals(bootstrap.id()) ? null : ModelBundle.shipped(v);
+                String sha = b == null ? bootstrap.contentSha256() : b.contentSha256();
+                String manifest = b == null ? bootstrapManifestJson
+                        : new String(b.manifestBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                boolean conflict = registry.bootstrapShipped(v, "pneumonia", sha, manifest, b == null);
+                if (conflict && b == null) {
+                    throw new IllegalStateException("the registry holds " + v + " with another content hash than"
+                            + " this image ships: refusing to run it under that id");
+                } else if (conflict) {
+                    LOG.warnf("the registry holds %s with another content hash than this image ships", v);
+                }
+            }
+        });
     }
 
-    /** The version a result records: the model's, marked when the forward pass is the bench's stub. */
-    static String versionOf(String modelVersion, boolean stubForward) {
-        return modelVersion + (stubForward ? STUB_SUFFIX : "");
+    /** The version loaded at start (the bootstrap default). */
+    public LoadedModel bootstrap() {
+        return bootstrap;
+    }
+
+    /** The bootstrap version's id as results record it (bench mode marks it). */
+    public String version() {
+        return bootstrap.version();
     }
 
     public double threshold() {
-        return model.manifest().threshold();
-    }
-
-    /**
-     * PNG/JPEG through ImageIO; DICOM through its LUT pipeline to a display-ready grey image. Both after the
-     * validation contract's header and structure checks (the same as ingest's, so an image stored under older,
-     * looser rules cannot make the decoder allocate past the decoded-size budget). What cannot be decoded throws,
-     * and the analysis ends FAILED with the reason.
-     */
-    public BufferedImage decode(byte[] bytes) throws Exception {
-        BufferedImage image;
-        if (ImageFormat.sniff(bytes).orElse(null) == ImageFormat.DICOM) {
-            image = DicomImage.decode(bytes).image();
-        } else {
-            try {
-                ImageInspector.inspect(bytes);
-            } catch (ImageInspector.Rejected r) {
-                throw new IllegalArgumentException(r.getMessage());
-            }
-            image = Preprocessor.decode(bytes);
-        }
-        // A blank image never gets a probability: the applicability gate ends it NOT_APPLICABLE; a model without a
-        // gate (v1, a rollback) cannot, so the analysis ends FAILED here with the reason.
-        if (model.manifest().applicability() == null && ImageLimits.isConstant(image)) {
-            throw new IllegalArgumentException("the image is blank: every pixel has the same value");
-        }
-        return image;
+        return bootstrap.threshold();
     }
 
     public ModelManifest manifest() {
-        return model.manifest();
+        return bootstrap.manifest();
+    }
+
+    /** What one tenant's images are read with in this batch. */
+    public record Assigned(LoadedModel active, LoadedModel shadow) {
     }
 
     /**
-     * The operating point for a patient: the population by age (unknown or unvalidated ages: the model's default
-     * population), and its threshold unless the tenant's override lies inside that population's validated range.
+     * The tenant's active version (the platform default unless it has its own) and shadow. The active one must
+     * load (a failure fails the batch, which the lane then handles like any fault); a shadow that cannot be loaded
+     * is skipped with a warning: it must never stop the tenant's clinical results. Runs in a transaction.
      */
-    public OperatingPoint operatingPoint(Integer ageYears, java.util.function.Function<String, Double> overrides) {
-        ModelManifest m = model.manifest();
-        String population = m.populationFor(ageYears);
-        String applied = population != null ? population : m.defaultPopulation();
-        Double tenantOverride = overrides.apply(applied);
-        ModelManifest.Population p = m.population(applied);
-        double threshold = p == null ? m.threshold() : p.threshold();
-        boolean overrideValid = tenantOverride != null
-                && (p == null ? m.isThresholdValidated(tenantOverride) : p.isThresholdValidated(tenantOverride));
-        return new OperatingPoint(p == null ? null : applied, overrideValid ? tenantOverride : threshold);
-    }
-
-    /** Whether the model was validated for a patient of this age (false when the age is unknown). */
-    public boolean validatedFor(Integer ageYears) {
-        return model.manifest().populationFor(ageYears) != null;
-    }
-
-    /** @param population null for a model without populations (v1) */
-    public record OperatingPoint(String population, double threshold) {
-    }
-
-    /** The network input of a decoded image; thread-safe, runs on the worker's host threads. */
-    public PneumoniaModel.Input prepare(BufferedImage image) {
-        return model.prepare(image);
-    }
-
-    /** One forward pass for prepared images that share an operating point. */
-    public List<Prediction> predict(List<PneumoniaModel.Input> inputs, OperatingPoint op) {
-        if (stubForward) {
-            return placeholders(inputs, op, model.manifest().inputSize());
+    public Assigned assignmentFor(Tenant t) {
+        var a = ModelRegistry.assignmentOf(t, platformDefault());
+        LoadedModel active = model(a.active());
+        LoadedModel shadow = null;
+        if (a.shadow() != null && !a.shadow().equals(active.id())) {
+            Long failedAt = failedLoads.get(a.shadow());
+            if (failedAt == null || System.currentTimeMillis() - failedAt > RETRY_FAILED_LOAD_MS) {
+                try {
+                    shadow = model(a.shadow());
+                    failedLoads.remove(a.shadow());
+                } catch (RuntimeException ex) {
+                    failedLoads.put(a.shadow(), System.currentTimeMillis());
+                    LOG.warnf("shadow version %s of tenant %s cannot be loaded, skipped for %d s: %s", a.shadow(),
+                            t.id, RETRY_FAILED_LOAD_MS / 1000, ex.getMessage());
+                }
+            }
         }
-        return model.predictPrepared(inputs, op.population(), op.threshold());
+        return new Assigned(active, shadow);
     }
 
-    /** The stub forward pass: negative placeholders with the grid shape a real pass would give, at no cost. */
-    static List<Prediction> placeholders(List<PneumoniaModel.Input> inputs, OperatingPoint op, int inputSize) {
-        int side = inputSize / 32; // the network downsamples 32x
-        return inputs.stream().map(i -> new Prediction(0.0, false, op.threshold(), 0.0, new float[side * side],
-                side, side, 0.0, inputs.size(), true, null, 1.0, op.population())).toList();
+    private String platformDefault() {
+        if (pinDefault) {
+            return bootstrap.id();
+        }
+        long now = System.currentTimeMillis();
+        if (defaultId == null || now - defaultReadAt > DEFAULT_CACHE_MS) {
+            defaultId = registry.platformDefault().orElse(bootstrap.id());
+            defaultReadAt = now;
+        }
+        return defaultId;
+    }
+
+    /** A version by registry id, loaded once; its bytes must hash to the registry's content hash. */
+    LoadedModel model(String id) {
+        LoadedModel m = loaded.get(id);
+        if (m != null) {
+            return m;
+        }
+        return loaded.computeIfAbsent(id, this::load);
+    }
+
+    private LoadedModel load(String id) {
+        ModelVersion row = registry.find(id)
+                .orElseThrow(() -> new IllegalStateException("model version " + id + " is not registered"));
+        if (ModelVersion.RETIRED.equals(row.status)) {
+            throw new IllegalStateException("model version " + id + " is retired");
+        }
+        ModelBundle bundle;
+        if (ModelVersion.SHIPPED.equals(row.source)) {
+            bundle = ModelBundle.shipped(id);
+        } else {
+            byte[] manifest = store.getModelObject(row.objectPrefix + "manifest.json");
+            String paramsFile;
+            try {
+                paramsFile = ModelManifest.read(new java.io.ByteArrayInputStream(manifest)).paramsFile();
+            } catch (java.io.IOException ex) {
+                throw new IllegalStateException("model version " + id + " has an unreadable manifest", ex);
+            }
+            bundle = ModelBundle.of(manifest, store.getModelObject(row.objectPrefix + paramsFile));
+        }
+        if (!bundle.contentSha256().equals(row.contentSha256) || !bundle.version().equals(id)) {
+            throw new IllegalStateException("model version " + id + " does not match its registered content hash");
+        }
+        PneumoniaModel net = bundle.load();
+        LOG.infof("model %s loaded from the %s (sha256 %s)", id, row.source.toLowerCase(), row.contentSha256.substring(0, 12));
+        return new LoadedModel(net, row.contentSha256, stubForward);
     }
 
     @PreDestroy
     void close() {
-        model.close();
+        loaded.values().forEach(LoadedModel::close);
     }
 }

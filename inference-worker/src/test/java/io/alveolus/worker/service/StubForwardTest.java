@@ -18,12 +18,12 @@ class StubForwardTest {
 
     @Test
     void stubResultsArePlaceholdersMarkedAsSuch() {
-        assertEquals("pneumonia-v3", ModelRunner.versionOf("pneumonia-v3", false));
-        assertEquals("pneumonia-v3+stub-forward", ModelRunner.versionOf("pneumonia-v3", true));
-        var op = new ModelRunner.OperatingPoint("adult", 0.24);
+        assertEquals("pneumonia-v3", LoadedModel.versionOf("pneumonia-v3", false));
+        assertEquals("pneumonia-v3+stub-forward", LoadedModel.versionOf("pneumonia-v3", true));
+        var op = new LoadedModel.OperatingPoint("adult", 0.24);
         var inputs = List.of(new PneumoniaModel.Input(new float[224 * 224], 0.5),
                 new PneumoniaModel.Input(new float[224 * 224], 0.7));
-        List<Prediction> ps = ModelRunner.placeholders(inputs, op, 224);
+        List<Prediction> ps = LoadedModel.placeholders(inputs, op, 224);
         assertEquals(2, ps.size());
         for (Prediction p : ps) {
             assertEquals(0.0, p.probability());

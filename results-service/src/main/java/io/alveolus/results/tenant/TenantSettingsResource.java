@@ -6,7 +6,7 @@ import io.alveolus.common.tenancy.Roles;
 import io.alveolus.model.ModelManifest;
 import io.alveolus.persistence.Tenant;
 import io.alveolus.persistence.audit.Audited;
-import io.alveolus.results.model.ShippedModel;
+import io.alveolus.results.model.ModelCard;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -35,8 +35,15 @@ public class TenantSettingsResource {
 
     @Inject
     CallerResolver callers;
+    /** The tenant's active version: its overrides are that version's (another version's heads differ). */
     @Inject
-    ShippedModel model;
+    ModelCard card;
+    @Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
+
+    private ModelManifest manifest() {
+        return card.forCaller(CallerResolver.of(identity));
+    }
 
     /**
      * {@code thresholdOverride}, {@code modelThreshold} and {@code validatedThresholdRange} are those of the
@@ -64,9 +71,10 @@ public class TenantSettingsResource {
     }
 
     @GET
-    @Operation(summary = "This tenant's settings and the model's validated threshold range per population")
+    @Transactional
+    @Operation(summary = "This tenant's settings and its active model's validated threshold range per population")
     public Settings get() {
-        return view(tenant(), model.manifest());
+        return view(tenant(), manifest());
     }
 
     @PUT
@@ -83,14 +91,15 @@ public class TenantSettingsResource {
                 && (change.retentionDays() < 1 || change.retentionDays() > 36500)) {
             throw ProblemException.badRequest("retentionDays must be between 1 and 36500");
         }
-        Map<String, Double> overrides = thresholdChanges(model.manifest(), change);
+        ModelManifest active = manifest();
+        Map<String, Double> overrides = thresholdChanges(active, change);
         if (change.retentionDays() != null) {
             t.retentionDays = change.retentionDays();
         }
         // key null: the single override of a model without populations
-        String version = model.manifest() == null ? null : model.manifest().version();
+        String version = active == null ? null : active.version();
         overrides.forEach((population, value) -> t.setThresholdOverride(population, value, version));
-        return view(t, model.manifest());
+        return view(t, active);
     }
 
     /**
