@@ -125,7 +125,8 @@ class ModelRolloutIT {
                         "application/json")
                 .multiPart("params", paramsFile, Files.readAllBytes(v1.resolve(paramsFile)), "application/octet-stream")
                 .post(results.url() + "/api/admin/models").then().statusCode(201);
-        given().auth().oauth2(operator).contentType("application/json").body(Map.of("accepted", true))
+        given().auth().oauth2(operator).contentType("application/json").body(Map.of("accepted", true, "candidate",
+                        Map.of("version", version, "sha256", sha256Of(version))))
                 .put(results.url() + "/api/admin/models/" + version + "/gate").then().statusCode(200);
         given().auth().oauth2(operator).contentType("application/json")
                 .body(Map.of("action", "SHADOW", "tenants", List.of("st-marys")))

@@ -36,6 +36,18 @@ public final class Main {
                 case "finish" -> FinishCommand.run(new Args(args, 1, Set.of("ship")));
                 case "evaluate" -> EvaluateCommand.run(new Args(args, 1, Set.of()));
                 case "bench" -> BenchCommand.run(new Args(args, 1, Set.of()));
+                case "gate" -> {
+                    if (!PromotionGate.run(new Args(args, 1, Set.of())).accepted()) {
+                        System.exit(3); // refused: scripts and CI can tell a refusal from an error (2)
+                    }
+                }
+                case "gate-split" -> {
+                    Path out = Path.of(new Args(args, 1, Set.of()).get("out", repoRoot().resolve(
+                            "model-training/src/main/resources/" + PromotionGate.GATE_SPLIT_RESOURCE).toString()));
+                    Files.writeString(out, PromotionGate.deriveGateSplit());
+                    System.out.println("Gate split written to " + out + " (sha256 "
+                            + DataIndex.sha256(Files.readAllBytes(out)) + ")");
+                }
                 default -> {
                     System.err.println("Unknown command " + cmd + "; args " + Arrays.toString(args));
                     usage();
@@ -63,6 +75,11 @@ public final class Main {
                   evaluate --applicability DIR   (the gate only: prints refused N of M)
                            [--report out.json] [--batch 16] [--bootstrap 1000] [--seed 42]
                   bench    [--model MODEL_DIR] [--runs 50] [--data DIR]
+                  gate     (--candidate MODEL_DIR | --candidate-version V) [--active MODEL_DIR | --active-version V]
+                           [--gate-split FILE] [--feedback DIR --feedback-population adult|paediatric]
+                           [--bootstrap 2000] [--seed 42] [--report gate.json]
+                           the promotion gate: exit 0 accepted, 3 refused, printing the paired comparison
+                  gate-split [--out FILE]   (re-derives the recorded gate split from pneumonia-v3's validation part)
                 """);
     }
 

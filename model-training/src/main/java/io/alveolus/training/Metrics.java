@@ -75,6 +75,46 @@ public final class Metrics {
         return new double[] {percentile(v, 2.5), percentile(v, 97.5)};
     }
 
+    /**
+     * Paired cluster bootstrap of AUROC(b) - AUROC(a) over the same images: patients ({@code clusters}) are drawn
+     * with replacement and bring all their images, so both models are scored on the same resample and a patient's
+     * images move together. Returns {delta, lower, upper} (percentile 95 % interval); resamples with one class only
+     * are skipped.
+     */
+    public static double[] pairedAurocDelta(double[] a, double[] b, int[] labels, String[] clusters, int resamples,
+                                            long seed) {
+        java.util.Map<String, java.util.List<Integer>> byCluster = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < labels.length; i++) {
+            byCluster.computeIfAbsent(clusters[i], k -> new java.util.ArrayList<>()).add(i);
+        }
+        java.util.List<java.util.List<Integer>> groups = new java.util.ArrayList<>(byCluster.values());
+        Random rnd = new Random(seed);
+        double[] deltas = new double[resamples];
+        int m = 0;
+        for (int r = 0; r < resamples; r++) {
+            java.util.List<Integer> idx = new java.util.ArrayList<>(labels.length + 16);
+            for (int g = 0; g < groups.size(); g++) {
+                idx.addAll(groups.get(rnd.nextInt(groups.size())));
+            }
+            double[] sa = new double[idx.size()];
+            double[] sb = new double[idx.size()];
+            int[] l = new int[idx.size()];
+            for (int k = 0; k < idx.size(); k++) {
+                sa[k] = a[idx.get(k)];
+                sb[k] = b[idx.get(k)];
+                l[k] = labels[idx.get(k)];
+            }
+            double d = auroc(sb, l) - auroc(sa, l);
+            if (!Double.isNaN(d)) {
+                deltas[m++] = d;
+            }
+        }
+        double[] sorted = Arrays.copyOf(deltas, m);
+        Arrays.sort(sorted);
+        return new double[] {auroc(b, labels) - auroc(a, labels), percentile(sorted, 2.5),
+                percentile(sorted, 97.5)};
+    }
+
     /** Linear-interpolated percentile of sorted values, p in [0,100]. */
     static double percentile(double[] sorted, double p) {
         double pos = p / 100.0 * (sorted.length - 1);

@@ -93,10 +93,21 @@ final class TrainCommand {
         Map<String, Path> roots = Main.sourceRoots(a);
         List<String> removed = new ArrayList<>();
         List<Map<String, List<Cohort.Item>>> perSource = new ArrayList<>();
+        java.util.Set<String> gatePatients = PromotionGate.gatePatients();
         for (String src : List.of(Cohort.KERMANY, Cohort.NIH)) { // both split always: the split is one record
             List<Cohort.Item> items = Cohort.list(src, roots.get(src), removed);
             Map<String, List<Cohort.Item>> parts = Cohort.KERMANY.equals(src) ? Cohort.split(items, 0.15, 0.15, seed)
                     : Cohort.split(items, 0.2, 0.2, seed);
+            // the promotion gate's patients are nobody's training or validation data: no weight, checkpoint,
+            // calibration or threshold is chosen on them (PromotionGate); with the default seed they are all in
+            // the validation part
+            int gateImages = 0;
+            for (List<Cohort.Item> part : parts.values()) {
+                int before = part.size();
+                part.removeIf(i -> gatePatients.contains(i.source() + ":" + i.patient()));
+                gateImages += before - part.size();
+            }
+            System.out.printf("[data] %s: %d images are the promotion gate's, left out%n", src, gateImages);
             if (cvFolds > 0 && Cohort.NIH.equals(src)) {
                 // design choice by cross-validation over the adult train + validation patients; test stays locked
                 parts = Cohort.crossValidationFold(parts, cvFolds, cvFold, seed);

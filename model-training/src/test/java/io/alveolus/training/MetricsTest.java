@@ -133,4 +133,26 @@ class MetricsTest {
         assertTrue(Double.isFinite(ab[0]) && Double.isFinite(ab[1]));
         assertTrue(Platt.nll(z, y, ab[0], ab[1]) <= Platt.nll(z, y, 1, 0) + 1e-12);
     }
+
+    @Test
+    void pairedAurocDeltaIsZeroForTheSameScoresAndNegativeForReversedOnes() {
+        Random rnd = new Random(7);
+        int n = 200;
+        double[] a = new double[n];
+        int[] y = new int[n];
+        String[] patients = new String[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 2;
+            a[i] = y[i] + rnd.nextGaussian();
+            patients[i] = "p" + (i / 2); // two images per patient, moved together
+        }
+        double[] same = Metrics.pairedAurocDelta(a, a.clone(), y, patients, 300, 1);
+        assertArrayEquals(new double[] {0, 0, 0}, same, 1e-12);
+        double[] reversed = new double[n];
+        for (int i = 0; i < n; i++) {
+            reversed[i] = -a[i];
+        }
+        double[] d = Metrics.pairedAurocDelta(a, reversed, y, patients, 300, 1);
+        assertTrue(d[0] < -0.4 && d[2] < -0.3 && d[1] <= d[0] && d[0] <= d[2], java.util.Arrays.toString(d));
+    }
 }

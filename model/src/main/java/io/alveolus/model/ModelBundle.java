@@ -46,6 +46,18 @@ public record ModelBundle(ModelManifest manifest, byte[] manifestBytes, byte[] p
         }
     }
 
+    /** A version as a training run leaves it: {@code manifest.json} and the parameter file it names, in one folder. */
+    public static ModelBundle fromDirectory(Path dir) {
+        try {
+            byte[] manifestBytes = Files.readAllBytes(dir.resolve("manifest.json"));
+            ModelManifest m = ModelManifest.read(new java.io.ByteArrayInputStream(manifestBytes));
+            check(m);
+            return of(manifestBytes, Files.readAllBytes(dir.resolve(m.paramsFile())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Every version this jar ships, oldest first (each stays loadable, so a rollback needs no other image). */
     public static final List<String> SHIPPED_VERSIONS = List.of("pneumonia-v1", "pneumonia-v2", "pneumonia-v3");
 

@@ -120,7 +120,15 @@ class ModelRegistryTest {
         Map<String, Object> marys = Map.of("action", "ACTIVATE", "tenants", List.of("st-marys"));
         as("olga").contentType("application/json").body(marys).post("/api/admin/models/" + id + "/rollout")
                 .then().statusCode(409).body("detail", containsString("promotion gate"));
-        as("olga").contentType("application/json").body(Map.of("accepted", true, "deltaAuroc", Map.of("adult", 0.0)))
+        // a report must name the candidate's exact content
+        as("olga").contentType("application/json").body(Map.of("accepted", true))
+                .put("/api/admin/models/" + id + "/gate").then().statusCode(400);
+        as("olga").contentType("application/json").body(Map.of("accepted", true, "candidate",
+                        Map.of("version", id, "sha256", "0".repeat(64))))
+                .put("/api/admin/models/" + id + "/gate").then().statusCode(409).body("detail",
+                        containsString("not model version"));
+        as("olga").contentType("application/json").body(Map.of("accepted", true, "candidate",
+                        Map.of("version", id, "sha256", c.sha()), "deltaAuroc", Map.of("adult", 0.0)))
                 .put("/api/admin/models/" + id + "/gate").then().statusCode(200).body("gateAccepted", equalTo(true));
         as("olga").contentType("application/json").body(marys).post("/api/admin/models/" + id + "/rollout")
                 .then().statusCode(409).body("detail", containsString("shadow"));

@@ -119,6 +119,17 @@ public class ModelRollouts {
         if (!(accepted instanceof Boolean b)) {
             throw ProblemException.badRequest("the gate report must carry \"accepted\": true or false");
         }
+        // a report is about exact bytes: one made for another candidate (or a re-registered one) does not count
+        Object candidate = report.get("candidate");
+        Object sha = candidate instanceof Map<?, ?> c ? c.get("sha256") : null;
+        if (sha == null) {
+            throw ProblemException.badRequest("the gate report must name its candidate: \"candidate\": {\"version\","
+                    + " \"sha256\"} (promotion-gate.sh writes it)");
+        }
+        if (!v.contentSha256.equals(sha)) {
+            throw ProblemException.conflict("the gate report is for content " + sha + ", not model version " + id
+                    + " (" + v.contentSha256 + ")");
+        }
         try {
             String text = JSON.writeValueAsString(report);
             if (text.length() > 65536) {
