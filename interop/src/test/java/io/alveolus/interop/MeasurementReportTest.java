@@ -212,32 +212,32 @@ class MeasurementReportTest {
 
     // --- reading the tree back ---------------------------------------------------------------------------------
 
-    private static String templateId(AttributeList sr) {
+    static String templateId(AttributeList sr) {
         AttributeList t = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(sr,
                 TagFromName.ContentTemplateSequence);
         return t == null ? null : ResultObjects.string(t, TagFromName.TemplateIdentifier);
     }
 
-    private static ContentItem child(ContentItem parent, String codeValue, String scheme) {
+    static ContentItem child(ContentItem parent, String codeValue, String scheme) {
         assertNotNull(parent, "parent of (" + codeValue + ", " + scheme + ")");
         ContentItem c = parent.getNamedChild(scheme, codeValue);
         assertNotNull(c, "content item (" + codeValue + ", " + scheme + ")");
         return c;
     }
 
-    private static String textOf(ContentItem parent, String codeValue, String scheme) {
+    static String textOf(ContentItem parent, String codeValue, String scheme) {
         String v = child(parent, codeValue, scheme).getSingleStringValueOrNull();
         return v == null ? null : v.strip(); // DICOM pads odd-length values with a space
     }
 
-    private static String codeValueOf(ContentItem parent, String codeValue, String scheme) {
+    static String codeValueOf(ContentItem parent, String codeValue, String scheme) {
         ContentItem c = child(parent, codeValue, scheme);
         AttributeList value = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(c.getAttributeList(),
                 TagFromName.ConceptCodeSequence);
         return ResultObjects.string(value, TagFromName.CodeValue);
     }
 
-    private static double numberOf(ContentItem parent, String codeValue) {
+    static double numberOf(ContentItem parent, String codeValue) {
         ContentItem c = child(parent, codeValue, MeasurementReport.PRIVATE_SCHEME);
         AttributeList mv = SequenceAttribute.getAttributeListFromWithinSequenceWithSingleItem(c.getAttributeList(),
                 TagFromName.MeasuredValueSequence);
@@ -247,19 +247,19 @@ class MeasurementReportTest {
         return Double.parseDouble(ResultObjects.string(mv, TagFromName.NumericValue));
     }
 
-    private static List<ContentItem> flatten(ContentItem root) {
+    static List<ContentItem> flatten(ContentItem root) {
         List<ContentItem> all = new ArrayList<>();
         all.add(root);
         for (int i = 0; i < root.getChildCount(); i++) all.addAll(flatten((ContentItem) root.getChildAt(i)));
         return all;
     }
 
-    private static List<String> referencedInstances(ContentItem root) {
+    static List<String> referencedInstances(ContentItem root) {
         return flatten(root).stream().filter(i -> "IMAGE".equals(i.getValueType()))
                 .map(ContentItem::getReferencedSOPInstanceUID).toList();
     }
 
-    private static List<String> evidenceInstances(AttributeList sr) {
+    static List<String> evidenceInstances(AttributeList sr) {
         List<String> uids = new ArrayList<>();
         SequenceAttribute ev = (SequenceAttribute) sr.get(TagFromName.CurrentRequestedProcedureEvidenceSequence);
         for (int s = 0; s < ev.getNumberOfItems(); s++) {

@@ -85,8 +85,8 @@ public final class MeasurementReport {
             AttributeList list = new AttributeList();
             Dicom.putSopCommon(list, COMPREHENSIVE_3D_SR, uids.srInstance(), contentTime);
             source.putPatientAndStudy(list);
-            putSeriesAndEquipment(list, finding, uids);
-            putDocumentGeneral(list, source, contentTime);
+            putSeriesAndEquipment(list, finding, uids.srSeries(), SERIES_NUMBER, "AI result");
+            putDocumentGeneral(list, java.util.List.of(source), contentTime);
             list.putAll(new StructuredReport(content(source, finding, uids)).getAttributeList());
             putPrivateCodingScheme(list);
             return list;
@@ -96,12 +96,12 @@ public final class MeasurementReport {
         }
     }
 
-    private static void putSeriesAndEquipment(AttributeList list, AiFinding finding, ResultUids uids)
-            throws DicomException {
+    static void putSeriesAndEquipment(AttributeList list, AiFinding finding, String seriesUid, int seriesNumber,
+                                      String description) throws DicomException {
         Dicom.put(list, TagFromName.Modality, "SR");
-        Dicom.put(list, TagFromName.SeriesInstanceUID, uids.srSeries());
-        Dicom.put(list, TagFromName.SeriesNumber, SERIES_NUMBER);
-        Dicom.put(list, TagFromName.SeriesDescription, "AI result (" + finding.modelVersion() + ")");
+        Dicom.put(list, TagFromName.SeriesInstanceUID, seriesUid);
+        Dicom.put(list, TagFromName.SeriesNumber, seriesNumber);
+        Dicom.put(list, TagFromName.SeriesDescription, description + " (" + finding.modelVersion() + ")");
         Dicom.sequence(list, TagFromName.ReferencedPerformedProcedureStepSequence); // type 2: present, empty
         // General and Enhanced General Equipment: the device is the algorithm
         Dicom.put(list, TagFromName.Manufacturer, finding.manufacturer());
@@ -110,7 +110,7 @@ public final class MeasurementReport {
         Dicom.put(list, TagFromName.SoftwareVersions, finding.modelVersion());
     }
 
-    private static void putDocumentGeneral(AttributeList list, SourceStudy source, Instant contentTime)
+    static void putDocumentGeneral(AttributeList list, java.util.List<SourceStudy> evidenceImages, Instant contentTime)
             throws DicomException {
         Dicom.put(list, TagFromName.InstanceNumber, 1);
         Dicom.put(list, TagFromName.CompletionFlag, "COMPLETE");
@@ -119,41 +119,30 @@ public final class MeasurementReport {
         Dicom.put(list, TagFromName.ContentDate, Dicom.date(contentTime));
         Dicom.put(list, TagFromName.ContentTime, Dicom.time(contentTime));
         Dicom.sequence(list, TagFromName.PerformedProcedureCodeSequence); // type 2: present, empty
-        // the evidence: the one radiograph the result was made from
+        // the evidence: the radiographs the result was made from, by series
         SequenceAttribute evidence = Dicom.sequence(list, TagFromName.CurrentRequestedProcedureEvidenceSequence);
         AttributeList study = new AttributeList();
-        Dicom.put(study, TagFromName.StudyInstanceUID, source.studyInstanceUid());
+        Dicom.put(study, TagFromName.StudyInstanceUID, evidenceImages.get(0).studyInstanceUid());
         SequenceAttribute series = Dicom.sequence(study, TagFromName.ReferencedSeriesSequence);
-        AttributeList seriesItem = new AttributeList();
-        Dicom.put(seriesItem, TagFromName.SeriesInstanceUID, source.seriesInstanceUid());
-        Dicom.sequence(seriesItem, TagFromName.ReferencedSOPSequence)
-                .addItem(Dicom.sopReference(source.sopClassUid(), source.sopInstanceUid()));
-        series.addItem(seriesItem);
+        java.util.Map<String, java.util.List<SourceStudy>> bySeries = new java.util.LinkedHashMap<>();
+        evidenceImages.forEach(i -> bySeries.computeIfAbsent(i.seriesInstanceUid(), k -> new java.util.ArrayList<>())
+                .add(i));
+        for (var e : bySeries.entrySet()) {
+            AttributeList seriesItem = new AttributeList();
+            Dicom.put(seriesItem, TagFromName.SeriesInstanceUID, e.getKey());
+            SequenceAttribute sops = Dicom.sequence(seriesItem, TagFromName.ReferencedSOPSequence);
+            for (SourceStudy i : e.getValue()) {
+                sops.addItem(Dicom.sopReference(i.sopClassUid(), i.sopInstanceUid()));
+            }
+            series.addItem(seriesItem);
+        }
         evidence.addItem(study);
     }
 
     private static ContentItem content(SourceStudy source, AiFinding finding, ResultUids uids)
             throws DicomException {
         ContentItemFactory f = new ContentItemFactory();
-        ContentItem root = f.makeContainerContentItem(null, null, code("126000", "DCM", "Imaging Measurement Report"),
-                true, "DCMR", "1500");
-        // TID 1204
-        f.makeCodeContentItem(root, "HAS CONCEPT MOD",
-                code("121049", "DCM", "Language of Content Item and Descendants"),
-                code("en-US", "RFC5646", "English (United States)"));
-        // TID 1002 / 1004: the observer is a device, the model version
-        f.makeCodeContentItem(root, "HAS OBS CONTEXT", code("121005", "DCM", "Observer Type"),
-                code("121007", "DCM", "Device"));
-        f.makeUIDContentItem(root, "HAS OBS CONTEXT", code("121012", "DCM", "Device Observer UID"),
-                ResultUids.deviceObserver(finding.modelVersion()));
-        f.makeTextContentItem(root, "HAS OBS CONTEXT", code("121013", "DCM", "Device Observer Name"),
-                finding.manufacturer());
-        f.makeTextContentItem(root, "HAS OBS CONTEXT", code("121014", "DCM", "Device Observer Manufacturer"),
-                finding.manufacturer());
-        f.makeTextContentItem(root, "HAS OBS CONTEXT", code("121015", "DCM", "Device Observer Model Name"),
-                finding.modelVersion());
-        f.makeCodeContentItem(root, "HAS CONCEPT MOD", code("121058", "DCM", "Procedure reported"),
-                code("399208008", "SCT", "Plain chest X-ray"));
+        ContentItem root = root(f, finding);
 
         if (finding.status() == Status.COMPLETED) {
             ContentItem measurements = f.makeContainerContentItem(root, "CONTAINS",
@@ -191,15 +180,39 @@ public final class MeasurementReport {
         return root;
     }
 
+    /** TID 1500's root: language, the device observer (the model version), the procedure reported. */
+    static ContentItem root(ContentItemFactory f, AiFinding finding) throws DicomException {
+        ContentItem root = f.makeContainerContentItem(null, null, code("126000", "DCM", "Imaging Measurement Report"),
+                true, "DCMR", "1500");
+        // TID 1204
+        f.makeCodeContentItem(root, "HAS CONCEPT MOD",
+                code("121049", "DCM", "Language of Content Item and Descendants"),
+                code("en-US", "RFC5646", "English (United States)"));
+        // TID 1002 / 1004: the observer is a device, the model version
+        f.makeCodeContentItem(root, "HAS OBS CONTEXT", code("121005", "DCM", "Observer Type"),
+                code("121007", "DCM", "Device"));
+        f.makeUIDContentItem(root, "HAS OBS CONTEXT", code("121012", "DCM", "Device Observer UID"),
+                ResultUids.deviceObserver(finding.modelVersion()));
+        f.makeTextContentItem(root, "HAS OBS CONTEXT", code("121013", "DCM", "Device Observer Name"),
+                finding.manufacturer());
+        f.makeTextContentItem(root, "HAS OBS CONTEXT", code("121014", "DCM", "Device Observer Manufacturer"),
+                finding.manufacturer());
+        f.makeTextContentItem(root, "HAS OBS CONTEXT", code("121015", "DCM", "Device Observer Model Name"),
+                finding.modelVersion());
+        f.makeCodeContentItem(root, "HAS CONCEPT MOD", code("121058", "DCM", "Procedure reported"),
+                code("399208008", "SCT", "Plain chest X-ray"));
+        return root;
+    }
+
     /** TID 4019 Algorithm Identification. */
-    private static void algorithm(ContentItemFactory f, ContentItem parent, AiFinding finding) throws DicomException {
+    static void algorithm(ContentItemFactory f, ContentItem parent, AiFinding finding) throws DicomException {
         f.makeTextContentItem(parent, "HAS CONCEPT MOD", code("111001", "DCM", "Algorithm Name"),
                 finding.algorithmName());
         f.makeTextContentItem(parent, "HAS CONCEPT MOD", code("111003", "DCM", "Algorithm Version"),
                 finding.modelVersion());
     }
 
-    private static void putPrivateCodingScheme(AttributeList list) throws DicomException {
+    static void putPrivateCodingScheme(AttributeList list) throws DicomException {
         AttributeList scheme = new AttributeList();
         Dicom.put(scheme, TagFromName.CodingSchemeDesignator, PRIVATE_SCHEME);
         Dicom.put(scheme, TagFromName.CodingSchemeName, "Alveolus AI result concepts");
@@ -212,11 +225,11 @@ public final class MeasurementReport {
         return new BigDecimal(v).round(new MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
-    private static CodedSequenceItem code(String value, String scheme, String meaning) throws DicomException {
+    static CodedSequenceItem code(String value, String scheme, String meaning) throws DicomException {
         return new CodedSequenceItem(value, scheme, meaning);
     }
 
-    private static CodedSequenceItem code(String[] c) throws DicomException {
+    static CodedSequenceItem code(String[] c) throws DicomException {
         return new CodedSequenceItem(c[0], c[1], c[2]);
     }
 }

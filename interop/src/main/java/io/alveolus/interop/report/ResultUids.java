@@ -86,6 +86,27 @@ public final class ResultUids {
         return derive("device-observer", requireText(modelVersion, "modelVersion"));
     }
 
+    /** Series of a tenant's study-level reports on one study by one model version (every revision in it). */
+    public static String studySeries(String tenant, String studyInstanceUid, String modelVersion) {
+        return derive("study-series", requireText(tenant, "tenant"), requireText(studyInstanceUid, "study"),
+                requireText(modelVersion, "modelVersion"));
+    }
+
+    /**
+     * SOP Instance UID of a study-level report: per tenant, study, model version and revision (the images it
+     * covers and their outcomes), so a re-send lands on the same instance and a study that grew gets a new one.
+     */
+    public static String studyInstance(String tenant, String studyInstanceUid, String modelVersion, String revision) {
+        return derive("study-instance", requireText(tenant, "tenant"), requireText(studyInstanceUid, "study"),
+                requireText(modelVersion, "modelVersion"), requireText(revision, "revision"));
+    }
+
+    /** Tracking Unique Identifier of the study-level measurement group: one per study and model version. */
+    public static String studyTracking(String tenant, String studyInstanceUid, String modelVersion) {
+        return derive("study-tracking", requireText(tenant, "tenant"), requireText(studyInstanceUid, "study"),
+                requireText(modelVersion, "modelVersion"));
+    }
+
     /** True for a syntactically valid DICOM UID of at most 64 characters. */
     public static boolean isValid(String uid) {
         return uid != null && !uid.isEmpty() && uid.length() <= 64 && UID_SYNTAX.matcher(uid).matches();
