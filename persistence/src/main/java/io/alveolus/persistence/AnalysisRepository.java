@@ -90,6 +90,24 @@ public class AnalysisRepository {
                   and sop_instance_uid is not null and study_instance_uid is not null""");
     }
 
+    /** The Study Instance UID of each DICOM analysis among {@code ids} (PNG/JPEG uploads have none). In a transaction. */
+    public java.util.Map<UUID, String> dicomStudies(TenantId tenant, java.util.Collection<UUID> ids) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = Analysis.getEntityManager().createNativeQuery("""
+                select id, study_instance_uid from analysis where tenant = :tenant and id = any(cast(:ids as uuid[]))
+                  and sop_instance_uid is not null and study_instance_uid is not null""")
+                .setParameter("tenant", tenant.value()).setParameter("ids", uuidArray(ids)).getResultList();
+        java.util.Map<UUID, String> out = new java.util.HashMap<>();
+        rows.forEach(r -> out.put(r[0] instanceof UUID u ? u : UUID.fromString(r[0].toString()), (String) r[1]));
+        return out;
+    }
+
+    /** Every DICOM analysis of the tenant's study, oldest first (index V22). In a transaction. */
+    public List<Analysis> ofStudy(TenantId tenant, String studyInstanceUid) {
+        return Analysis.list("tenant = ?1 and studyInstanceUid = ?2 and sopInstanceUid is not null order by receivedAt",
+                tenant.value(), studyInstanceUid);
+    }
+
     /** The ids a native statement over the tenant's {@code :ids} returns. */
     private static java.util.Set<UUID> ids(TenantId tenant, java.util.Collection<UUID> ids, String sql) {
         @SuppressWarnings("unchecked")

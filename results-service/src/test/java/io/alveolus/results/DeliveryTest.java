@@ -10,6 +10,10 @@ import io.alveolus.common.tenancy.TenantId;
 import io.alveolus.common.testing.Tokens;
 import io.alveolus.interop.report.Part10;
 import io.alveolus.interop.report.ResultUids;
+import io.alveolus.interop.report.SourceStudy;
+import io.alveolus.interop.report.StudyReport;
+import io.alveolus.interop.report.StudyResult;
+import io.alveolus.results.delivery.DicomResults;
 import io.alveolus.model.Heatmaps;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.AnalysisStatus;
@@ -60,6 +64,11 @@ class DeliveryTest {
     }
 
     static Source source() throws Exception {
+        return source(null, "PA");
+    }
+
+    /** Another image of {@code study}'s patient and study (a new series and instance), or a new study if null. */
+    static Source source(Source study, String view) throws Exception {
         Path dir = Files.createTempDirectory("delivery");
         // the shared JPEGs are stored as YCbCr: a one-channel JPEG gives a MONOCHROME2 DICOM, as a CR/DX is
         var colour = javax.imageio.ImageIO.read(io.alveolus.common.testing.TestImages.files("NORMAL", 1).get(0).toFile());
@@ -69,13 +78,14 @@ class DeliveryTest {
         Path jpeg = dir.resolve("grey.jpg");
         javax.imageio.ImageIO.write(grey, "jpeg", jpeg.toFile());
         String n = String.valueOf(Math.abs(UUID.randomUUID().getMostSignificantBits() % 1_000_000_000L));
-        var src = new Source(null, "DLV-" + n, "1.2.826.0.1.3680043.10.999." + n + ".1",
+        var src = new Source(null, study != null ? study.patientId() : "DLV-" + n,
+                study != null ? study.studyUid() : "1.2.826.0.1.3680043.10.999." + n + ".1",
                 "1.2.826.0.1.3680043.10.999." + n + ".2", "1.2.826.0.1.3680043.10.999." + n + ".3");
         Path out = dir.resolve("src.dcm");
         Process p = new ProcessBuilder("img2dcm", jpeg.toString(), out.toString(),
                 "-k", "PatientID=" + src.patientId(), "-k", "PatientName=Delivery^Test", "-k", "Modality=DX",
                 "-k", "StudyInstanceUID=" + src.studyUid(), "-k", "SeriesInstanceUID=" + src.seriesUid(),
-                "-k", "SOPInstanceUID=" + src.sopUid(), "-k", "AccessionNumber=ACC-" + n, "-k", "ViewPosition=PA")
+                "-k", "SOPInstanceUID=" + src.sopUid(), "-k", "AccessionNumber=ACC-" + n, "-k", "ViewPosition=" + view)
                 .redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -193,6 +203,55 @@ class DeliveryTest {
         assertEquals(1, orthancInstances(uids.srInstance()).size(), "the second announcement sent nothing again");
     }
 
+    /** The SOP Instance UID of St Mary's study-level report over these analyses (as {@link StudyResult} names it). */
+    static String studyReportUid(List<Source> sources, List<Analysis> analyses) throws Exception {
+        List<StudyResult.Image> images = new java.util.ArrayList<>();
+        for (int i = 0; i < sources.size(); i++) {
+            images.add(new StudyResult.Image(SourceStudy.from(Part10.readHeader(sources.get(i).bytes())),
+                    DicomResults.finding(analyses.get(i), "pneumonia-v3")));
+        }
+        StudyResult r = StudyResult.of(images, 0, "pneumonia-v3", java.time.Instant.now());
+        return ResultUids.studyInstance("st-marys", sources.get(0).studyUid(), "pneumonia-v3", r.revision());
+    }
+
+    @Test
+    void aStudysImagesGetOneStudyLevelReportAndANewRevisionWhenTheStudyGrows() throws Exception {
+        Source pa = source();
+        Source lateral = source(pa, "LL");
+        Analysis a = analysis(ST_MARYS, pa, AnalysisStatus.COMPLETED);
+        Analysis b = analysis(ST_MARYS, lateral, AnalysisStatus.NOT_APPLICABLE);
+        UsageLedgerTest.send(List.of(completed(a), completed(b)));
+
+        AttributeList study = await(studyReportUid(List.of(pa, lateral), List.of(a, b)));
+        assertEquals(pa.patientId(), text(study, TagFromName.PatientID));
+        assertEquals(pa.studyUid(), text(study, TagFromName.StudyInstanceUID));
+        assertEquals(String.valueOf(StudyReport.SERIES_NUMBER), text(study, TagFromName.SeriesNumber));
+        String content = study.toString();
+        assertTrue(content.contains("Pneumonia classification (study)"));
+        assertTrue(content.contains("0.83"), "the study's result is its analysed image's");
+        assertTrue(content.contains("Image " + lateral.sopUid() + ": Not analysed"), "the lateral is listed as such");
+        assertTrue(content.contains("1 of 2 images analysed"));
+        // one row per study and destination, whatever number of images planned it
+        JsonNode rows = JSON.readTree(given().auth().oauth2(Tokens.user("adam")).get("/api/deliveries").then()
+                .statusCode(200).extract().asString());
+        long studyRows = 0;
+        for (JsonNode r : rows) {
+            if ("STUDY_SR".equals(r.get("kind").asText()) && pa.studyUid().equals(r.get("study").asText())) {
+                studyRows++;
+            }
+        }
+        assertEquals(1, studyRows, rows.toString());
+
+        // a repeat PA arrives later: a new revision, a new instance in the same series; the first stays
+        Source repeat = source(pa, "PA");
+        Analysis c = analysis(ST_MARYS, repeat, AnalysisStatus.COMPLETED);
+        UsageLedgerTest.send(List.of(completed(c)));
+        AttributeList grown = await(studyReportUid(List.of(pa, lateral, repeat), List.of(a, b, c)));
+        assertEquals(text(study, TagFromName.SeriesInstanceUID), text(grown, TagFromName.SeriesInstanceUID));
+        assertTrue(grown.toString().contains("2 of 3 images analysed"));
+        assertEquals(1, orthancInstances(text(study, TagFromName.SOPInstanceUID)).size());
+    }
+
     @Test
     void aNotApplicableAnalysisIsReportedAsNotAnalysedWithoutAPicture() throws Exception {
         Source s = source();
@@ -304,7 +363,8 @@ class DeliveryTest {
                         .statusCode(200).extract().asString());
                 long retrying = 0;
                 for (JsonNode r : rows) {
-                    if (done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
+                    if (!"STUDY_SR".equals(r.get("kind").asText())
+                        && done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
                             && "RETRYING".equals(r.get("state").asText()) && !r.get("lastError").isNull()) {
                         retrying++;
                     }
@@ -316,7 +376,8 @@ class DeliveryTest {
             }
             long retrying = 0;
             for (JsonNode r : rows) {
-                if (done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
+                if (!"STUDY_SR".equals(r.get("kind").asText())
+                        && done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
                         && "RETRYING".equals(r.get("state").asText())) {
                     retrying++;
                 }
@@ -338,7 +399,8 @@ class DeliveryTest {
                     .statusCode(200).extract().asString());
             long delivered = 0;
             for (JsonNode r : rows) {
-                if (done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
+                if (!"STUDY_SR".equals(r.get("kind").asText())
+                        && done.stream().anyMatch(a -> a.id.toString().equals(r.get("analysisId").asText()))
                         && "DELIVERED".equals(r.get("state").asText()) && r.get("attempts").asInt() >= 2) {
                     delivered++;
                 }

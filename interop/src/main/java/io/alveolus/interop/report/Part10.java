@@ -32,6 +32,15 @@ public final class Part10 {
         }
     }
 
+    /** Parses a Part 10 object's attributes up to its pixel data (the identity a result copies, not the image). */
+    public static AttributeList readHeader(byte[] part10) throws IOException, DicomException {
+        AttributeList list = new AttributeList();
+        try (DicomInputStream in = new DicomInputStream(new ByteArrayInputStream(part10))) {
+            list.read(in, com.pixelmed.dicom.TagFromName.PixelData);
+        }
+        return list;
+    }
+
     /** Parses a Part 10 object (or a bare dataset) with all its attributes, pixel data included. */
     public static AttributeList read(byte[] part10) throws IOException, DicomException {
         AttributeList list = new AttributeList();

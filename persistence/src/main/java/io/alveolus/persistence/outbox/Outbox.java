@@ -104,6 +104,26 @@ public class Outbox {
     }
 
     /**
+     * Writes a {@code pacs} delivery to be sent no earlier than {@code notBefore}, or, if one with the same
+     * (subject, key) exists, re-opens it with the new payload and time, whether it was pending, sent or dead: a
+     * delivery that is rebuilt from the current state when it is sent (a study's result, once more of its images
+     * are done) is sent once after the last change instead of once per change.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void enqueueOrReopen(String tenant, String topic, String key, String payload, String subject,
+                                Instant notBefore) {
+        em.createNativeQuery("""
+                insert into outbox_event (channel, tenant, topic, event_key, payload, subject, next_attempt_at)
+                values ('pacs', :tenant, :topic, :key, :payload, :subject, :notBefore)
+                on conflict (subject, event_key) where channel = 'pacs' do update
+                  set payload = excluded.payload, next_attempt_at = excluded.next_attempt_at, published_at = null,
+                      dead_at = null, attempts = 0, last_error = null""")
+                .setParameter("tenant", tenant).setParameter("topic", topic).setParameter("key", key)
+                .setParameter("payload", payload).setParameter("subject", subject)
+                .setParameter("notBefore", java.sql.Timestamp.from(notBefore)).executeUpdate();
+    }
+
+    /**
      * Publishes up to {@code limit} pending events, oldest first, in one transaction: claimed, all sent, each
      * acknowledgement awaited (at most {@code ackTimeout} in all), the acknowledged ones marked. An event the
      * broker did not acknowledge stays pending with its attempt and error recorded, for the next pass.

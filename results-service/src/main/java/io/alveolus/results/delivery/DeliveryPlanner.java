@@ -22,8 +22,9 @@ import java.util.UUID;
 
 /**
  * Turns the worker's completion events into deliveries (its own consumer group, beside metering): for every DICOM
- * analysis of a tenant with a PACS destination, an SR for every outcome and an SC for a completed one, written to
- * the outbox in the transaction that reads them, so the Kafka offset moves on only once they are durable.
+ * analysis of a tenant with a PACS destination, an SR for every outcome and an SC for a completed one, and the
+ * study's study-level SR (re-opened by each of its images, sent after {@code alveolus.delivery.study-wait}), written
+ * to the outbox in the transaction that reads them, so the Kafka offset moves on only once they are durable.
  */
 @ApplicationScoped
 public class DeliveryPlanner {
@@ -37,6 +38,10 @@ public class DeliveryPlanner {
     AnalysisRepository analyses;
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "alveolus.delivery.max-age", defaultValue = "P1D")
     java.time.Duration maxAge;
+    /** How long a study's images must be quiet before its study-level result is sent (a PACS forwards a study in
+     * seconds; the result waits for the rest of it). */
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "alveolus.delivery.study-wait", defaultValue = "PT30S")
+    java.time.Duration studyWait;
 
     @Incoming("delivery-completed")
     @Blocking(ordered = true)
@@ -64,8 +69,9 @@ public class DeliveryPlanner {
             if (targets.isEmpty()) {
                 continue;
             }
-            Set<UUID> dicom = analyses.dicom(new TenantId(e.getKey()),
+            Map<UUID, String> studies = analyses.dicomStudies(new TenantId(e.getKey()),
                     e.getValue().stream().map(AnalysisCompleted::analysisId).toList());
+            Set<UUID> dicom = studies.keySet();
             for (AnalysisCompleted c : e.getValue()) {
                 for (var d : targets) {
                     if (!d.protocol().pacs()) {
@@ -83,6 +89,13 @@ public class DeliveryPlanner {
                         planned += enqueue(new Delivery(c.analysisId(), c.tenant(), d.id(), Delivery.Kind.SC,
                                 c.modelVersion()));
                     }
+                    // the study's result, sent once its images have been quiet for the study wait; every later
+                    // image of the study re-opens it (a new revision)
+                    Delivery study = Delivery.ofStudy(c.analysisId(), c.tenant(), d.id(), c.modelVersion(),
+                            studies.get(c.analysisId()));
+                    outbox.enqueueOrReopen(study.tenant(), study.destination(), study.key(), study.json(),
+                            study.subject(), java.time.Instant.now().plus(studyWait));
+                    planned++;
                 }
             }
         }
@@ -90,7 +103,7 @@ public class DeliveryPlanner {
     }
 
     private int enqueue(Delivery d) {
-        return outbox.enqueueOnce(Delivery.CHANNEL, d.tenant(), d.destination(), d.key(), d.json(),
-                d.analysisId().toString()) ? 1 : 0;
+        return outbox.enqueueOnce(Delivery.CHANNEL, d.tenant(), d.destination(), d.key(), d.json(), d.subject())
+                ? 1 : 0;
     }
 }

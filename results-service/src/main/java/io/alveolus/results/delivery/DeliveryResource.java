@@ -37,9 +37,11 @@ public class DeliveryResource {
     @Inject
     EntityManager em;
 
+    /** {@code study}: the Study Instance UID of a study-level report (kind STUDY_SR; its analysisId is the image
+     * whose completion last re-opened it), else null. */
     public record DeliveryView(UUID analysisId, String destination, String kind, String modelVersion, String state,
                                int attempts, String lastError, Instant createdAt, Instant nextAttemptAt,
-                               Instant deliveredAt, Instant deadAt) {
+                               Instant deliveredAt, Instant deadAt, String study) {
     }
 
     @GET
@@ -64,7 +66,7 @@ public class DeliveryResource {
             Instant dead = instant(r[7]);
             String state = published != null ? "DELIVERED" : dead != null ? "DEAD" : attempts > 0 ? "RETRYING" : "PENDING";
             out.add(new DeliveryView(d.analysisId(), d.destination(), d.kind().name(), d.modelVersion(), state,
-                    attempts, (String) r[3], instant(r[4]), instant(r[5]), published, dead));
+                    attempts, (String) r[3], instant(r[4]), instant(r[5]), published, dead, d.study()));
         }
         return out;
     }

@@ -16,6 +16,9 @@ import io.alveolus.interop.report.Part10;
 import io.alveolus.interop.report.ResultUids;
 import io.alveolus.interop.report.SecondaryCapture;
 import io.alveolus.interop.report.SourceStudy;
+import io.alveolus.interop.report.StudyReport;
+import io.alveolus.interop.report.StudyResult;
+import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.Analysis;
 import io.alveolus.persistence.TenantContext;
 import io.alveolus.results.analysis.HeatmapRenderer;
@@ -37,9 +40,14 @@ public class DicomResults {
     ObjectStore store;
     @Inject
     HeatmapRenderer heatmaps;
+    @Inject
+    AnalysisRepository analyses;
 
     /** Part 10 bytes of the delivery's object; the analysis' SOP Instance UIDs are those of {@link ResultUids}. */
     public byte[] build(Delivery d) throws Exception {
+        if (d.kind() == Delivery.Kind.STUDY_SR) {
+            return buildStudy(d);
+        }
         TenantId tenant = new TenantId(d.tenant());
         Analysis a = load(d);
         byte[] original = store.get(tenant, a.imageKey);
@@ -56,8 +64,40 @@ public class DicomResults {
                 yield SecondaryCapture.build(study, finding, picture, uids, a.completedAt);
             }
             case ORU -> throw new IllegalArgumentException("an ORU is an HL7 message, not a DICOM object");
+            case STUDY_SR -> throw new IllegalStateException("built by buildStudy");
         };
         return Part10.bytes(object);
+    }
+
+    /**
+     * The study-level report ({@link StudyResult}'s rule) over the study's images as they stand now: those finished
+     * by the delivery's model version count, those still being analysed are named as pending (their completion
+     * re-opens the delivery, so a newer revision follows), those read by another version have their own report.
+     * Content time: the latest of the images' completions, so a re-send is the same object.
+     */
+    byte[] buildStudy(Delivery d) throws Exception {
+        TenantId tenant = new TenantId(d.tenant());
+        java.util.List<Analysis> all = TenantContext.call(tenant, () -> QuarkusTransaction.requiringNew().call(() -> {
+            java.util.List<Analysis> found = analyses.ofStudy(tenant, d.study());
+            found.forEach(x -> Analysis.getEntityManager().detach(x));
+            return found;
+        }));
+        java.util.List<StudyResult.Image> images = new java.util.ArrayList<>();
+        int pending = 0;
+        java.time.Instant at = null;
+        for (Analysis a : all) {
+            if (!a.status.terminal()) {
+                pending++;
+            } else if (d.modelVersion().equals(a.modelVersion) && a.completedAt != null) {
+                images.add(new StudyResult.Image(SourceStudy.from(Part10.readHeader(store.get(tenant, a.imageKey))),
+                        finding(a, d.modelVersion())));
+                at = at == null || a.completedAt.isAfter(at) ? a.completedAt : at;
+            }
+        }
+        if (images.isEmpty()) {
+            throw new IllegalStateException("no image of the study is finished by " + d.modelVersion() + " yet");
+        }
+        return Part10.bytes(StudyReport.build(d.tenant(), StudyResult.of(images, pending, d.modelVersion(), at), at));
     }
 
     /**
@@ -101,7 +141,7 @@ public class DicomResults {
         }));
     }
 
-    static AiFinding finding(Analysis a, String modelVersion) {
+    public static AiFinding finding(Analysis a, String modelVersion) {
         return switch (a.status) {
             case COMPLETED -> AiFinding.completed(a.probability, a.threshold, modelVersion, a.completedAt);
             case NOT_APPLICABLE -> AiFinding.notApplicable(a.notApplicableReason, modelVersion, a.completedAt);
