@@ -134,14 +134,15 @@ public class StoreScp {
                     s.getLocalPort(), maxAssociations, idleTimeout);
         }
         if (tls != null) {
+            boolean mutual = clientCas().isPresent();
             SSLServerSocket s = Tls.configure((SSLServerSocket) tls.getServerSocketFactory().createServerSocket(),
-                    tlsTrustStore.isPresent());
+                    mutual);
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(host, tlsPort), 64);
             tlsServer = s;
             accept(s, "dimse-tls-accept");
             LOG.infof("DICOM TLS listener on %s:%d (%s, client certificates %s)", host, s.getLocalPort(),
-                    String.join("/", s.getEnabledProtocols()), tlsTrustStore.isPresent() ? "required" : "not asked for");
+                    String.join("/", s.getEnabledProtocols()), mutual ? "required" : "not asked for");
         }
     }
 
@@ -149,8 +150,12 @@ public class StoreScp {
         String keyStore = tlsKeyStore.filter(k -> !k.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "alveolus.dimse.tls.port is set but alveolus.dimse.tls.key-store is not"));
         return Tls.server(Path.of(keyStore), tlsKeyStorePassword.orElse("").toCharArray(),
-                tlsTrustStore.filter(t -> !t.isBlank()).map(Path::of).orElse(null),
-                tlsTrustStorePassword.orElse("").toCharArray());
+                clientCas().orElse(null), tlsTrustStorePassword.orElse("").toCharArray());
+    }
+
+    /** The hospitals' client CAs, if configured: mutual TLS. */
+    private Optional<Path> clientCas() {
+        return tlsTrustStore.filter(t -> !t.isBlank()).map(Path::of);
     }
 
     private void accept(ServerSocket s, String name) {
