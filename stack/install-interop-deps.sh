@@ -4,7 +4,8 @@
 #  1. Debian packages: libpixelmed-java + libpixelmed-imageio-java (PixelMed DICOM toolkit, BSD-3-Clause, pure Java),
 #     dcmtk and libgdcm-tools (only used by the tests to make DICOM fixtures), dicom3tools (dciodvfy: the tests check
 #     the SR and Secondary Capture result objects against their IODs with it), fonts-dejavu-core (Java2D needs a
-#     font to burn the legend into the Secondary Capture; a headless JDK brings none).
+#     font to burn the legend into the Secondary Capture; a headless JDK brings none), openssl (the TLS tests make
+#     their throw-away CA with it; dcmtk's +tls needs the PEM keys it writes).
 #  2. The PixelMed jars into the local Maven repository (mvn install:install-file, with the Debian-specific manifest
 #     Class-Path removed), as
 #       com.pixelmed:pixelmed:<upstream version>         from /usr/share/java/pixelmed-<version>.jar
@@ -22,7 +23,7 @@ log() { echo "[install-interop-deps] $*" >&2; }
 
 # --- 1. Debian packages -------------------------------------------------------------------------------------------
 missing=()
-for pkg in libpixelmed-java libpixelmed-imageio-java dcmtk libgdcm-tools dicom3tools fonts-dejavu-core; do
+for pkg in libpixelmed-java libpixelmed-imageio-java dcmtk libgdcm-tools dicom3tools fonts-dejavu-core openssl; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then missing+=("$pkg"); fi
 done
 if (( ${#missing[@]} )); then

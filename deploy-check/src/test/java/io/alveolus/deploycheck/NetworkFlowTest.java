@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NetworkFlowTest {
 
     static final Map<String, Set<String>> INBOUND = Map.of(
-            // hospitals: their modalities and PACS to the DICOM C-STORE port (issue 15), from their address ranges
+            // hospitals: their modalities and PACS to the DICOM C-STORE ports (issue 15), from their address ranges
             "alveolus-ingest-service", Set.of("ingressController", "app:frontend-api", "monitoring", "hospitals"),
             "alveolus-inference-worker", Set.of("monitoring"),
             "alveolus-results-service", Set.of("ingressController", "app:frontend-api", "monitoring"),
@@ -55,9 +55,9 @@ class NetworkFlowTest {
                 in.add(from);
                 for (JsonNode port : rule.path("ports")) {
                     String p = port.path("port").asText();
-                    // the hospitals reach ingest's DICOM port and nothing else; everyone else reaches http only
+                    // the hospitals reach ingest's DICOM ports (plain, TLS) and nothing else; everyone else http only
                     boolean allowed = from.equals("hospitals")
-                            ? name.equals("alveolus-ingest-service") && p.equals("dicom")
+                            ? name.equals("alveolus-ingest-service") && (p.equals("dicom") || p.equals("dicom-tls"))
                             : p.equals("http") || p.equals("8080");
                     if (!allowed) {
                         throw new AssertionError(name + ": ingress from " + from + " on port " + p);

@@ -13,6 +13,7 @@ import com.pixelmed.utils.ByteArray;
 import io.alveolus.common.imaging.ImageLimits;
 import io.alveolus.common.metrics.TenantTags;
 import io.alveolus.common.tenancy.TenantId;
+import io.alveolus.interop.tls.Tls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -24,6 +25,9 @@ import jakarta.interceptor.Interceptor;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +35,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -42,10 +49,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The DICOM C-STORE SCP: hospitals' modalities and PACS send to their tenant's called AE title on one TCP port
- * ({@code alveolus.dimse.port}, default 11112; -1 turns it off). Each association runs on its own thread, at most
- * {@code alveolus.dimse.max-associations} at once (further connections wait in the TCP backlog); a connection idle
- * for {@code alveolus.dimse.idle-timeout} is closed. The upper layer is PixelMed's: this class only chooses the
- * tenant from the titles before PixelMed's acceptor takes the connection, then answers C-ECHO and C-STORE.
+ * ({@code alveolus.dimse.port}, default 11112; -1 turns it off), and, when {@code alveolus.dimse.tls.port} is set,
+ * on a second port over TLS (DICOM PS3.15 Annex B, the TLS secure transport connection profile; TLS 1.2/1.3 only,
+ * the server key from a PKCS12 key store; with {@code alveolus.dimse.tls.trust-store}, mutual TLS: a client must
+ * present a certificate signed by one of those CAs). Both ports feed the same association handling, so an
+ * association over TLS is answered exactly as a plain one. Each association runs on its own thread, at most
+ * {@code alveolus.dimse.max-associations} at once over both ports (further connections wait in the TCP backlog); a
+ * connection idle for {@code alveolus.dimse.idle-timeout} is closed. The upper layer is PixelMed's: this class only
+ * chooses the tenant from the titles before PixelMed's acceptor takes the connection, then answers C-ECHO and
+ * C-STORE.
  */
 @ApplicationScoped
 public class StoreScp {
@@ -62,6 +74,19 @@ public class StoreScp {
     int maxAssociations;
     @ConfigProperty(name = "alveolus.dimse.idle-timeout", defaultValue = "60s")
     Duration idleTimeout;
+    /** The DICOM TLS port (2762 is IANA's dicom-tls); -1, the default, leaves TLS off. */
+    @ConfigProperty(name = "alveolus.dimse.tls.port", defaultValue = "-1")
+    int tlsPort;
+    /** PKCS12 with the listener's key and certificate chain (required with a TLS port). */
+    @ConfigProperty(name = "alveolus.dimse.tls.key-store")
+    Optional<String> tlsKeyStore;
+    @ConfigProperty(name = "alveolus.dimse.tls.key-store-password")
+    Optional<String> tlsKeyStorePassword;
+    /** The hospitals' client CAs (PEM, or PKCS12 with its password): when set, client certificates are required. */
+    @ConfigProperty(name = "alveolus.dimse.tls.trust-store")
+    Optional<String> tlsTrustStore;
+    @ConfigProperty(name = "alveolus.dimse.tls.trust-store-password")
+    Optional<String> tlsTrustStorePassword;
 
     @Inject
     DicomAeDirectory directory;
@@ -75,17 +100,20 @@ public class StoreScp {
     private final StoragePresentationContexts policy = new StoragePresentationContexts();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile SSLServerSocket tlsServer;
+    private volatile boolean running;
     private ExecutorService associations;
-    private Thread acceptor;
     private Semaphore slots;
 
     /** After the AE titles' bootstrap: associations may arrive as soon as the port is open. */
-    void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 700) StartupEvent e) throws IOException {
-        if (port < 0) {
-            LOG.info("DICOM C-STORE listener disabled (alveolus.dimse.port < 0)");
+    void start(@Observes @Priority(Interceptor.Priority.APPLICATION + 700) StartupEvent e)
+            throws IOException, GeneralSecurityException {
+        if (port < 0 && tlsPort < 0) {
+            LOG.info("DICOM C-STORE listener disabled (alveolus.dimse.port < 0, no alveolus.dimse.tls.port)");
             return;
         }
         PixelmedPdus.verify();
+        SSLContext tls = tlsPort >= 0 ? tlsContext() : null; // a wrong key store fails the start, not a hospital
         slots = new Semaphore(maxAssociations);
         // open associations (ARTIM waits included) against max-associations: the replica's DICOM headroom
         metrics.gauge("alveolus.dimse.associations.active", open, Set::size);
@@ -95,15 +123,45 @@ public class StoreScp {
             t.setDaemon(true);
             return t;
         });
-        ServerSocket s = new ServerSocket();
-        s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(host, port), 64);
-        server = s;
-        acceptor = new Thread(this::acceptLoop, "dimse-accept");
+        running = true;
+        if (port >= 0) {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(host, port), 64);
+            server = s;
+            accept(s, "dimse-accept");
+            LOG.infof("DICOM C-STORE listener on %s:%d (at most %d associations, idle timeout %s)", host,
+                    s.getLocalPort(), maxAssociations, idleTimeout);
+        }
+        if (tls != null) {
+            boolean mutual = clientCas().isPresent();
+            SSLServerSocket s = Tls.configure((SSLServerSocket) tls.getServerSocketFactory().createServerSocket(),
+                    mutual);
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(host, tlsPort), 64);
+            tlsServer = s;
+            accept(s, "dimse-tls-accept");
+            LOG.infof("DICOM TLS listener on %s:%d (%s, client certificates %s)", host, s.getLocalPort(),
+                    String.join("/", s.getEnabledProtocols()), mutual ? "required" : "not asked for");
+        }
+    }
+
+    private SSLContext tlsContext() throws IOException, GeneralSecurityException {
+        String keyStore = tlsKeyStore.filter(k -> !k.isBlank()).orElseThrow(() -> new IllegalStateException(
+                "alveolus.dimse.tls.port is set but alveolus.dimse.tls.key-store is not"));
+        return Tls.server(Path.of(keyStore), tlsKeyStorePassword.orElse("").toCharArray(),
+                clientCas().orElse(null), tlsTrustStorePassword.orElse("").toCharArray());
+    }
+
+    /** The hospitals' client CAs, if configured: mutual TLS. */
+    private Optional<Path> clientCas() {
+        return tlsTrustStore.filter(t -> !t.isBlank()).map(Path::of);
+    }
+
+    private void accept(ServerSocket s, String name) {
+        Thread acceptor = new Thread(() -> acceptLoop(s), name);
         acceptor.setDaemon(true);
         acceptor.start();
-        LOG.infof("DICOM C-STORE listener on %s:%d (at most %d associations, idle timeout %s)", host,
-                s.getLocalPort(), maxAssociations, idleTimeout);
     }
 
     /** The port bound (the configured one, or the one the system chose for port 0); -1 when disabled. */
@@ -112,18 +170,29 @@ public class StoreScp {
         return s == null ? -1 : s.getLocalPort();
     }
 
+    /** The DICOM TLS port bound; -1 when TLS is off. */
+    public int tlsLocalPort() {
+        ServerSocket s = tlsServer;
+        return s == null ? -1 : s.getLocalPort();
+    }
+
     /** Stops accepting, lets associations in progress finish for a few seconds, then closes what remains. */
     void stop(@Observes ShutdownEvent e) {
-        ServerSocket s = server;
-        if (s == null) {
+        if (!running) {
             return;
         }
-        server = null;
-        try {
-            s.close();
-        } catch (IOException ignored) {
-            // closing: nothing to do
+        running = false;
+        for (ServerSocket s : new ServerSocket[]{server, tlsServer}) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing: nothing to do
+                }
+            }
         }
+        server = null;
+        tlsServer = null;
         associations.shutdown();
         try {
             if (!associations.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -138,9 +207,8 @@ public class StoreScp {
         }
     }
 
-    private void acceptLoop() {
-        ServerSocket s;
-        while ((s = server) != null) {
+    private void acceptLoop(ServerSocket s) {
+        while (running) {
             try {
                 slots.acquire(); // bounded: beyond max-associations, connections wait in the backlog
                 Socket socket;
@@ -169,7 +237,7 @@ public class StoreScp {
                 Thread.currentThread().interrupt();
                 return;
             } catch (IOException ex) {
-                if (server != null) {
+                if (running) {
                     // e.g. out of file descriptors: say so, and do not spin on it
                     LOG.warnf("DICOM listener accept failed: %s", ex.getMessage());
                     try {

@@ -13,6 +13,7 @@ import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.util.StandardSocketFactory;
 import ca.uhn.hl7v2.util.Terser;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import io.alveolus.interop.tls.Tls;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -24,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
@@ -244,10 +244,8 @@ public final class MllpSender implements AutoCloseable {
             SSLSocketFactory f = sslContext != null ? sslContext.getSocketFactory()
                     : (SSLSocketFactory) SSLSocketFactory.getDefault();
             SSLSocket s = (SSLSocket) f.createSocket();
-            SSLParameters p = s.getSSLParameters();
-            p.setEndpointIdentificationAlgorithm("HTTPS"); // RFC 2818 name check of the RIS's certificate
-            s.setSSLParameters(p);
-            return configure(s);
+            // TLS 1.2/1.3 only, and the RFC 2818 name check of the RIS's certificate
+            return configure(Tls.clientParameters(s));
         }
 
         private Socket configure(Socket s) throws IOException {

@@ -11,18 +11,24 @@ import com.pixelmed.network.DicomNetworkException;
 import com.pixelmed.network.PresentationContext;
 import com.pixelmed.network.StorageSOPClassSCU;
 import io.alveolus.interop.report.Part10;
+import io.alveolus.interop.tls.Tls;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedList;
 
 /**
  * C-STORE SCU (DICOM PS3.4 B) to a destination's AE: one association per instance, on PixelMed's association classes
- * (ADR 0002). Success only when the PACS answers a success or warning status; a refused association, a failure
- * status or a broken connection fails the attempt (the outbox retries it).
+ * (ADR 0002), over TLS when the destination says so ({@link TlsAssociation}). Success only when the PACS answers a
+ * success or warning status; a refused association or TLS handshake, a failure status or a broken connection fails
+ * the attempt (the outbox retries it).
  */
 @ApplicationScoped
 public class CStoreExporter {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** Bound on each read of the PACS's answers over TLS (the handshake included). */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
     public void send(PacsDestinations.Destination d, byte[] part10) throws Exception {
         AttributeList list = Part10.read(part10);
@@ -35,13 +41,20 @@ public class CStoreExporter {
         syntaxes.add(TransferSyntax.ImplicitVRLittleEndian);
         LinkedList<PresentationContext> contexts = new LinkedList<>();
         contexts.add(new PresentationContext((byte) 1, sopClass, syntaxes));
+        String calling = d.callingAe() == null ? "ALVEOLUS" : d.callingAe();
         Association a;
         try {
-            a = AssociationFactory.createNewAssociation(d.host(), d.port(), d.calledAe(),
-                    d.callingAe() == null ? "ALVEOLUS" : d.callingAe(), contexts, null, false);
+            if (d.tls()) {
+                // DICOM TLS (PS3.15 Annex B): the PACS's certificate must chain to the hospital's CA and name the host
+                a = new TlsAssociation(Tls.connect(Tls.trusting(d.tlsCaPem()), d.host(), d.port(), CONNECT_TIMEOUT,
+                        READ_TIMEOUT), d.calledAe(), calling, contexts);
+            } else {
+                a = AssociationFactory.createNewAssociation(d.host(), d.port(), d.calledAe(), calling, contexts, null,
+                        false);
+            }
         } catch (DicomNetworkException | IOException e) {
             throw new IllegalStateException("C-STORE association to " + d.calledAe() + "@" + d.host() + ":" + d.port()
-                    + " failed: " + e.getMessage(), e);
+                    + (d.tls() ? " over TLS" : "") + " failed: " + e.getMessage(), e);
         }
         boolean ok;
         try {

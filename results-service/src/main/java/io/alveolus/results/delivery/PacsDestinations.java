@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The tenants' result destinations, PACS and RIS (table {@code result_destination}, V15 and V17). Native SQL: destinations are read across
+ * The tenants' result destinations, PACS and RIS (table {@code result_destination}, V15, V17, and V19 for TLS). Native SQL: destinations are read across
  * tenants by the delivery relay, which has no tenant of its own. {@code alveolus.delivery.bootstrap} registers the
  * local stack's (Orthanc) if absent: {@code id=tenant;STOW_RS;base-url}, {@code id=tenant;C_STORE;AE@host:port} or
  * {@code id=tenant;HL7_MLLP;APPLICATION^FACILITY@host:port}.
@@ -36,11 +36,20 @@ public class PacsDestinations {
 
     /**
      * One destination: a DICOMweb base URL (STOW_RS), an AE on host:port (C_STORE), or a RIS's MLLP listener on
-     * host:port named by its HL7 application and facility (HL7_MLLP).
+     * host:port named by its HL7 application and facility (HL7_MLLP). {@code tls} (C_STORE, HL7_MLLP): the
+     * connection is TLS, the peer's certificate chaining to {@code tlsCaPem} (the hospital's CA, PEM; null: the
+     * JVM's default CAs) and naming {@code host}.
      */
     public record Destination(String id, String tenant, Protocol protocol, String url, String host, Integer port,
                               String calledAe, String callingAe, boolean enabled, String receivingApplication,
-                              String receivingFacility) {
+                              String receivingFacility, boolean tls, String tlsCaPem) {
+        public Destination(String id, String tenant, Protocol protocol, String url, String host, Integer port,
+                           String calledAe, String callingAe, boolean enabled, String receivingApplication,
+                           String receivingFacility) {
+            this(id, tenant, protocol, url, host, port, calledAe, callingAe, enabled, receivingApplication,
+                    receivingFacility, false, null);
+        }
+
         public Destination(String id, String tenant, Protocol protocol, String url, String host, Integer port,
                            String calledAe, String callingAe, boolean enabled) {
             this(id, tenant, protocol, url, host, port, calledAe, callingAe, enabled, null, null);
@@ -121,31 +130,35 @@ public class PacsDestinations {
     public void put(Destination d) {
         em.createNativeQuery("""
                 insert into result_destination (id, tenant, protocol, url, host, port, called_ae, calling_ae, enabled,
-                                                receiving_application, receiving_facility)
-                values (:id, :tenant, :protocol, :url, :host, :port, :called, :calling, :enabled, :app, :facility)
+                                                receiving_application, receiving_facility, tls, tls_ca_pem)
+                values (:id, :tenant, :protocol, :url, :host, :port, :called, :calling, :enabled, :app, :facility,
+                        :tls, :ca)
                 on conflict (id) do update set protocol = excluded.protocol, url = excluded.url, host = excluded.host,
                     port = excluded.port, called_ae = excluded.called_ae, calling_ae = excluded.calling_ae,
                     enabled = excluded.enabled, receiving_application = excluded.receiving_application,
-                    receiving_facility = excluded.receiving_facility
+                    receiving_facility = excluded.receiving_facility, tls = excluded.tls,
+                    tls_ca_pem = excluded.tls_ca_pem
                 where result_destination.tenant = excluded.tenant""")
                 .setParameter("id", d.id()).setParameter("tenant", d.tenant())
                 .setParameter("protocol", d.protocol().name()).setParameter("url", d.url())
                 .setParameter("host", d.host()).setParameter("port", d.port())
                 .setParameter("called", d.calledAe()).setParameter("calling", d.callingAe())
                 .setParameter("enabled", d.enabled()).setParameter("app", d.receivingApplication())
-                .setParameter("facility", d.receivingFacility()).executeUpdate();
+                .setParameter("facility", d.receivingFacility()).setParameter("tls", d.tls())
+                .setParameter("ca", d.tlsCaPem()).executeUpdate();
     }
 
     private List<Destination> query(String where, String value) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("select id, tenant, protocol, url, host, port, called_ae, calling_ae,"
-                + " enabled, receiving_application, receiving_facility from result_destination " + where + " order by id")
+                + " enabled, receiving_application, receiving_facility, tls, tls_ca_pem from result_destination " + where
+                + " order by id")
                 .setParameter("v", value).getResultList();
         List<Destination> out = new ArrayList<>();
         for (Object[] r : rows) {
             out.add(new Destination((String) r[0], (String) r[1], Protocol.valueOf((String) r[2]), (String) r[3],
                     (String) r[4], r[5] == null ? null : ((Number) r[5]).intValue(), (String) r[6], (String) r[7],
-                    (Boolean) r[8], (String) r[9], (String) r[10]));
+                    (Boolean) r[8], (String) r[9], (String) r[10], (Boolean) r[11], (String) r[12]));
         }
         return out;
     }

@@ -27,6 +27,8 @@ import java.util.concurrent.Executors;
 @ApplicationScoped
 public class PacsPublisher implements Outbox.Publisher {
     private static final Logger LOG = Logger.getLogger(PacsPublisher.class);
+    private static final Duration MLLP_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration MLLP_ACK_TIMEOUT = Duration.ofSeconds(30);
 
     @Inject
     PacsDestinations destinations;
@@ -97,8 +99,11 @@ public class PacsPublisher implements Outbox.Publisher {
                 case STOW_RS -> stowRs.send(destination, object);
                 case C_STORE -> cStore.send(destination, object);
                 case HL7_MLLP -> {
-                    try (var mllp = new io.alveolus.interop.hl7.MllpSender(
-                            new io.alveolus.interop.hl7.MllpSender.Config(destination.host(), destination.port()))) {
+                    // over TLS: the RIS's certificate chains to the hospital's CA (or the JVM's) and names the host
+                    try (var mllp = new io.alveolus.interop.hl7.MllpSender(new io.alveolus.interop.hl7.MllpSender.Config(
+                            destination.host(), destination.port(), MLLP_CONNECT_TIMEOUT, MLLP_ACK_TIMEOUT,
+                            destination.tls(), destination.tls()
+                            ? io.alveolus.interop.tls.Tls.trusting(destination.tlsCaPem()) : null))) {
                         mllp.send(message);
                     }
                 }
