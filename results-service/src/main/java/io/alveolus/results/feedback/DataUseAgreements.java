@@ -83,7 +83,12 @@ public class DataUseAgreements {
         a.status = DataUseAgreement.ACTIVE;
         a.grantedBy = actor;
         a.grantedAt = Instant.now();
-        DataUseAgreement.getEntityManager().flush();
+        try {
+            DataUseAgreement.getEntityManager().flush();
+        } catch (jakarta.persistence.PersistenceException e) {
+            // another grant for the same tenant committed first: the one-active index refused this one
+            throw conflict("tenant " + a.tenant + " already has an active agreement; end it before granting another");
+        }
         audit.system(new TenantId(a.tenant), actor, "data-use-agreement.grant", "data_use_agreement",
                 String.valueOf(id));
         return View.of(a);
@@ -99,6 +104,7 @@ public class DataUseAgreements {
         a.status = DataUseAgreement.ENDED;
         a.endedBy = actor;
         a.endedAt = Instant.now();
+        DataUseAgreement.getEntityManager().flush();
         audit.system(new TenantId(a.tenant), actor, "data-use-agreement.end", "data_use_agreement",
                 String.valueOf(id));
         return View.of(a);

@@ -122,10 +122,10 @@ public class FeedbackExports {
                 for (Study s : studies) {
                     String sample = String.format("s%05d", ++n);
                     String patientKey = key.patientKey(tenant, s.patientRef());
-                    byte[] original = store.get(tenantId, s.imageKey());
                     boolean dicom = "application/dicom".equals(s.contentType());
-                    Deidentifier.Result r = dicom ? Deidentifier.dicom(original, patientKey, key)
-                            : Deidentifier.picture(original);
+                    byte[] original = original(tenantId, s.imageKey());
+                    Deidentifier.Result r = original == null ? new Deidentifier.Unreadable("original deleted")
+                            : dicom ? Deidentifier.dicom(original, patientKey, key) : Deidentifier.picture(original);
                     String outcome;
                     if (r instanceof Deidentifier.Included inc) {
                         String name = "images/" + sample + "." + inc.extension();
@@ -192,6 +192,18 @@ public class FeedbackExports {
                     // a temporary file of de-identified data; the OS cleans its temp directory
                 }
             }
+        }
+    }
+
+    /** The stored original; null when it is gone (retention deleted it after the list was read). */
+    private byte[] original(TenantId tenant, String imageKey) {
+        try {
+            return store.get(tenant, imageKey);
+        } catch (ProblemException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
         }
     }
 
