@@ -381,7 +381,11 @@ class FeedbackExportTest {
             }
             assertEquals(c.get("patient_key"), Attribute.getSingleStringValueOrEmptyString(e, TagFromName.PatientID));
             assertEquals("YES", Attribute.getSingleStringValueOrEmptyString(e, TagFromName.PatientIdentityRemoved));
-            assertFalse(Attribute.getSingleStringValueOrEmptyString(e, TagFromName.DeidentificationMethod).isEmpty());
+            String[] method = e.get(TagFromName.DeidentificationMethod).getStringValues();
+            assertTrue(List.of(method).contains("PS3.15 E Basic Application Confidentiality Profile"), List.of(method).toString());
+            for (String v : method) {
+                assertTrue(v.length() <= 64, "DeidentificationMethod is LO, 64 characters a value: " + v);
+            }
             SequenceAttribute codes = (SequenceAttribute) e.get(TagFromName.DeidentificationMethodCodeSequence);
             assertNotNull(codes);
             assertEquals("113100", Attribute.getSingleStringValueOrEmptyString(codes.getItem(0).getAttributeList(),

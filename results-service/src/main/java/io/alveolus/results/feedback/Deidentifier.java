@@ -44,8 +44,10 @@ import java.util.Locale;
  */
 final class Deidentifier {
     static final String PROFILE = "DICOM PS3.15 Annex E Basic Application Level Confidentiality Profile";
-    static final String METHOD = "Alveolus feedback export: PS3.15 E basic profile, retain patient characteristics;"
-            + " dates removed; UIDs replaced (2.25, per export); private attributes removed";
+    /** DeidentificationMethod is LO (at most 64 characters a value): one value per step. */
+    static final String[] METHOD = {"Alveolus feedback export", "PS3.15 E Basic Application Confidentiality Profile",
+            "Retain Patient Characteristics Option", "Dates and times removed", "UIDs replaced (2.25, per export)",
+            "Private attributes, overlays and curves removed"};
     private static final String DICOM_ROOT = "1.2.840.10008.";
 
     private Deidentifier() {
@@ -154,12 +156,14 @@ final class Deidentifier {
                 || name.contains("CodingScheme"));
     }
 
-    private static void putString(AttributeList list, AttributeTag tag, String value) throws DicomException {
+    private static void putString(AttributeList list, AttributeTag tag, String... values) throws DicomException {
         Attribute a = list.get(tag);
         if (a == null) {
             a = list.putNewAttribute(tag);
         }
         a.removeValues();
-        a.addValue(value);
+        for (String v : values) {
+            a.addValue(v);
+        }
     }
 }
