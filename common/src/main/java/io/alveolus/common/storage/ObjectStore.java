@@ -92,6 +92,59 @@ public class ObjectStore {
         }
     }
 
+    /**
+     * De-identified feedback exports (training data made from radiologists' reviews) live outside every tenant's
+     * prefix, like model versions: no tenant's key can name one. Only the operator's export API reads them.
+     */
+    public static final String FEEDBACK_EXPORTS_PREFIX = "platform/feedback-exports/";
+
+    /** {@code platform/feedback-exports/<export id>.zip}. */
+    public static String feedbackExportKey(UUID exportId) {
+        return FEEDBACK_EXPORTS_PREFIX + exportId + ".zip";
+    }
+
+    /** Streams a finished export (a file that may not fit in memory) into the store. */
+    public void putFeedbackExport(String key, java.nio.file.Path zip) {
+        checkFeedbackExport(key);
+        ensureBucket();
+        try (InputStream in = java.nio.file.Files.newInputStream(zip)) {
+            client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                    .stream(in, java.nio.file.Files.size(zip), -1).contentType("application/zip").build());
+        } catch (Exception e) {
+            throw new ObjectStoreException("could not store object", e);
+        }
+    }
+
+    /** The export's bytes as a stream, for the download; the caller closes it. */
+    public InputStream openFeedbackExport(String key) {
+        checkFeedbackExport(key);
+        try {
+            return client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
+        } catch (ErrorResponseException e) {
+            if ("NoSuchKey".equals(e.errorResponse().code())) {
+                throw ProblemException.notFound("object");
+            }
+            throw new ObjectStoreException("could not read object", e);
+        } catch (Exception e) {
+            throw new ObjectStoreException("could not read object", e);
+        }
+    }
+
+    public void deleteFeedbackExport(String key) {
+        checkFeedbackExport(key);
+        try {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+        } catch (Exception e) {
+            throw new ObjectStoreException("could not delete object", e);
+        }
+    }
+
+    private static void checkFeedbackExport(String key) {
+        if (key == null || !key.startsWith(FEEDBACK_EXPORTS_PREFIX) || key.contains("..")) {
+            throw ProblemException.notFound("object");
+        }
+    }
+
     private void putObject(String key, byte[] data, String contentType) {
         ensureBucket();
         try {
