@@ -7,8 +7,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 CP_FILE="$HERE/target/classpath.txt"
 if [[ "${ALVEOLUS_SKIP_BUILD:-0}" != "1" || ! -f "$CP_FILE" ]]; then
-  # -f on the module poms: builds only our two modules (works even while other modules are mid-edit)
-  "$ROOT/mvnw" -q -f "$ROOT/model/pom.xml" install -DskipTests >&2
+  # builds only what the CLI needs (works even while service modules are mid-edit)
+  # -pl model,interop -am: the model, the DICOM decoder the worker uses (feedback exports hold DICOM), their parents
+  "$ROOT/mvnw" -q -f "$ROOT/pom.xml" -pl model,interop -am install -DskipTests >&2
   "$ROOT/mvnw" -q -f "$HERE/pom.xml" package -DskipTests >&2
   "$ROOT/mvnw" -q -f "$HERE/pom.xml" dependency:build-classpath -Dmdep.outputFile="$CP_FILE" >&2
 fi

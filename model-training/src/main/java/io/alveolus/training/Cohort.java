@@ -41,6 +41,9 @@ public final class Cohort {
             if (KERMANY.equals(source)) {
                 return PAEDIATRIC;
             }
+            if (FeedbackSet.SOURCE.equals(source) && age >= 1 && age <= 5) { // a feedback export names it
+                return PAEDIATRIC;
+            }
             return age >= 18 ? ADULT : null;
         }
     }

@@ -1,10 +1,12 @@
 package io.alveolus.training;
 
+import io.alveolus.interop.DicomImage;
 import io.alveolus.model.PneumoniaModel;
 import io.alveolus.model.Prediction;
 import io.alveolus.model.Preprocessor;
 
 import java.awt.image.BufferedImage;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +57,7 @@ final class Evaluation {
                 flush(model, pending, imgs, popOf, rows);
             }
             try {
-                imgs.add(Preprocessor.decode(roots.get(it.source()).resolve(it.rel())));
+                imgs.add(decode(roots.get(it.source()).resolve(it.rel())));
                 pending.add(it);
             } catch (RuntimeException e) {
                 unreadable.add(it.rel() + ": " + e.getMessage());
@@ -85,6 +87,18 @@ final class Evaluation {
         }
         imgs.clear();
         pending.clear();
+    }
+
+    /** PNG/JPEG through the model's decoder, DICOM through the worker's (the same windowing as in production). */
+    static BufferedImage decode(Path file) {
+        if (!file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".dcm")) {
+            return Preprocessor.decode(file);
+        }
+        try {
+            return DicomImage.decode(Files.readAllBytes(file)).image();
+        } catch (Exception e) {
+            throw new IllegalArgumentException("Cannot decode " + file.getFileName() + ": " + e.getMessage(), e);
+        }
     }
 
     static double[] probs(List<Row> rows) {

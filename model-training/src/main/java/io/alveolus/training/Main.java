@@ -68,6 +68,7 @@ public final class Main {
                            [--input 224] [--widths 20,40,80,160] [--blocks 1,1,2,1] [--version pneumonia-v3]
                            [--heads shared|per-population] [--checkpoint last|best]
                            [--cv-folds K --cv-fold I]   (cross-validation over NIH train+validation)
+                           [--data-feedback EXPORT_DIR]  (an unpacked feedback export: its training part)
                   finish   --run RUN_DIR [--gate-testset DIR] [--ship]
                   evaluate --split validation|test [--population paediatric|adult] [--source kermany|nih]
                            [--split-file split.tsv] [--model MODEL_DIR | --version pneumonia-v1]
@@ -76,7 +77,7 @@ public final class Main {
                            [--report out.json] [--batch 16] [--bootstrap 1000] [--seed 42]
                   bench    [--model MODEL_DIR] [--runs 50] [--data DIR]
                   gate     (--candidate MODEL_DIR | --candidate-version V) [--active MODEL_DIR | --active-version V]
-                           [--gate-split FILE] [--feedback DIR --feedback-population adult|paediatric]
+                           [--gate-split FILE] [--feedback EXPORT_DIR | --feedback DIR --feedback-population P]
                            [--bootstrap 2000] [--seed 42] [--report gate.json]
                            the promotion gate: exit 0 accepted, 3 refused, printing the paired comparison
                   gate-split [--out FILE]   (re-derives the recorded gate split from pneumonia-v3's validation part)

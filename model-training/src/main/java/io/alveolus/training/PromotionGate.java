@@ -52,7 +52,7 @@ final class PromotionGate {
     static final long GATE_SPLIT_SEED = 20261203L;
     static final double AUROC_MARGIN = 0.02;
     static final double SENSITIVITY_MARGIN = 0.02;
-    static final String FEEDBACK = "feedback";
+    static final String FEEDBACK = FeedbackSet.SOURCE;
 
     /** The decision and the figures it rests on (also written as JSON with {@code --report}). */
     record Decision(boolean accepted, Map<String, Object> report) {
@@ -88,16 +88,24 @@ final class PromotionGate {
                 AUROC_MARGIN, SENSITIVITY_MARGIN);
 
         String feedbackDir = a.get("feedback", null);
-        String feedbackPopulation = a.get("feedback-population", Cohort.ADULT);
+        // an unpacked feedback export names each image's population; a plain NORMAL/PNEUMONIA folder takes one
+        String feedbackPopulation = null;
         List<Cohort.Item> feedback = new ArrayList<>();
         if (feedbackDir != null) {
             Path fd = Path.of(feedbackDir).toAbsolutePath().normalize();
             roots.put(FEEDBACK, fd);
-            for (DataIndex.Sample s : DataIndex.list(fd)) {
-                feedback.add(new Cohort.Item(FEEDBACK, s.rel(), s.label(), s.patient(), -1, "", ""));
+            if (FeedbackSet.isExport(fd)) {
+                feedback.addAll(FeedbackSet.heldOut(fd));
+                System.out.printf("Held-out feedback: %d images of %s (its held-out patients, %d %%; training"
+                        + " never reads them)%n", feedback.size(), fd, FeedbackSet.HELD_OUT_PERCENT);
+            } else {
+                feedbackPopulation = a.get("feedback-population", Cohort.ADULT);
+                for (DataIndex.Sample s : DataIndex.list(fd)) {
+                    feedback.add(new Cohort.Item(FEEDBACK, s.rel(), s.label(), s.patient(), -1, "", ""));
+                }
+                System.out.printf("Held-out feedback: %d images from %s, population %s%n", feedback.size(), fd,
+                        feedbackPopulation);
             }
-            System.out.printf("Held-out feedback: %d images from %s, population %s%n", feedback.size(), fd,
-                    feedbackPopulation);
         }
 
         Map<String, Map<String, Evaluation.Row>> scoredActive = new HashMap<>();
@@ -119,12 +127,16 @@ final class PromotionGate {
                 groups.computeIfAbsent(i.population(), k -> new ArrayList<>()).add(i);
             }
         }
-        if (!feedback.isEmpty()) {
-            groups.put(FEEDBACK + " (" + feedbackPopulation + ")", feedback);
+        for (Cohort.Item i : feedback) {
+            String population = feedbackPopulation != null ? feedbackPopulation : i.population();
+            if (population != null) {
+                groups.computeIfAbsent(FEEDBACK + " (" + population + ")", k -> new ArrayList<>()).add(i);
+            }
         }
         Map<String, Object> perGroup = new LinkedHashMap<>();
         for (var g : groups.entrySet()) {
-            String population = g.getKey().startsWith(FEEDBACK) ? feedbackPopulation : g.getKey();
+            String population = g.getKey().startsWith(FEEDBACK)
+                    ? g.getKey().substring(FEEDBACK.length() + 2, g.getKey().length() - 1) : g.getKey();
             perGroup.put(g.getKey(), compare(g.getKey(), population, g.getValue(), scoredActive.get("all"),
                     scoredCandidate.get("all"), active.manifest(), candidate.manifest(), resamples, seed, refusals));
         }
@@ -140,8 +152,9 @@ final class PromotionGate {
         report.put("gateSplit", Map.of("images", items.size(), "sha256", gateSplit.sha256(),
                 "derivedFrom", GATE_SPLIT_BASE + " validation part, half of each source's patients"));
         if (feedbackDir != null) {
-            report.put("feedback", Map.of("folder", feedbackDir, "images", feedback.size(), "population",
-                    feedbackPopulation));
+            report.put("feedback", Map.of("folder", feedbackDir, "images", feedback.size(), "heldOut",
+                    feedbackPopulation == null ? FeedbackSet.HELD_OUT_PERCENT + " % of the export's patients"
+                            : "the whole folder, population " + feedbackPopulation));
         }
         report.put("rules", Map.of("aurocDeltaLowerBoundAbove", -AUROC_MARGIN, "sensitivityDropAtMost",
                 SENSITIVITY_MARGIN, "extraRefusalsAtMost", "1 % of the images, at least one",

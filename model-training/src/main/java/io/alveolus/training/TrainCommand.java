@@ -33,6 +33,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Random;
 import java.util.Map;
 import java.util.TreeMap;
@@ -126,7 +127,21 @@ final class TrainCommand {
         }
         System.out.printf("[data] %d duplicates removed; split sha256 %s; training on %s%n", removed.size(),
                 split.sha256(), sources);
-        List<Cohort.Item> train = split.part(Cohort.TRAIN).stream().filter(i -> sources.contains(i.source())).toList();
+        List<Cohort.Item> train = new ArrayList<>(split.part(Cohort.TRAIN).stream()
+                .filter(i -> sources.contains(i.source())).toList());
+        String feedbackDir = a.get("data-feedback", null);
+        if (feedbackDir != null) {
+            // radiologist-reviewed studies of a feedback export: its training part only (the held-out patients are
+            // the promotion gate's); each image trains its own population's head; recorded beside the split
+            Path fd = Path.of(feedbackDir).toAbsolutePath().normalize();
+            List<Cohort.Item> fb = FeedbackSet.training(fd);
+            roots.put(FeedbackSet.SOURCE, fd);
+            train.addAll(fb);
+            Files.writeString(out.resolve("feedback-train.tsv"), fb.stream().map(i -> Cohort.TRAIN + "\t"
+                    + i.source() + "\t" + i.rel() + "\t" + i.patient()).collect(Collectors.joining("\n", "", "\n")));
+            System.out.printf("[data] feedback export %s: training on %s (held out for the gate: %d %% of its"
+                    + " patients)%n", fd, Cohort.counts(fb), FeedbackSet.HELD_OUT_PERCENT);
+        }
         List<Cohort.Item> val = split.part(Cohort.VALIDATION);
 
         long tLoad = System.nanoTime();
@@ -256,7 +271,8 @@ final class TrainCommand {
                             double e = smoothing(it.source());
                             yb[k] = (float) (it.label() == 1 ? 1 - e : e);
                             mb[k] = 1;
-                            hb[k] = Cohort.NIH.equals(it.source()) ? 1 : 0;
+                            hb[k] = Cohort.NIH.equals(it.source()) || FeedbackSet.SOURCE.equals(it.source())
+                                    && Cohort.ADULT.equals(it.population()) ? 1 : 0;
                         } else {
                             float[] base = new float[size * size];
                             aug.apply(trainX[idx[k]], size, r, base);
@@ -414,7 +430,7 @@ final class TrainCommand {
     static float[][] load(Map<String, Path> roots, List<Cohort.Item> s, Preprocessor unit) {
         float[][] x = new float[s.size()][];
         java.util.stream.IntStream.range(0, s.size()).parallel().forEach(i -> x[i] = unit.toUnitGrey(
-                Preprocessor.decode(roots.get(s.get(i).source()).resolve(s.get(i).rel()))));
+                Evaluation.decode(roots.get(s.get(i).source()).resolve(s.get(i).rel()))));
         return x;
     }
 
