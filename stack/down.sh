@@ -5,15 +5,15 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 wipe=0; svcs=()
 for a in "$@"; do if [[ $a == --wipe ]]; then wipe=1; else svcs+=("$a"); fi; done
-(( ${#svcs[@]} )) || svcs=(orthanc keycloak s3proxy kafka postgres)
+(( ${#svcs[@]} )) || svcs=(orthanc-northside orthanc keycloak s3proxy kafka postgres)
 for svc in "${svcs[@]}"; do
   case $svc in
     postgres)
       if [[ -f $DATA/postgres/postmaster.pid ]]; then
         as_postgres "$(pg_bin)/pg_ctl" -D "$DATA/postgres" -m fast -w stop >/dev/null 2>&1 && say "PostgreSQL stopped"
       fi ;;
-    orthanc|keycloak|s3proxy|kafka) stop_bg "$svc" ;;
-    *) fail "unknown service '$svc' (orthanc, keycloak, s3proxy, kafka, postgres)" ;;
+    orthanc|orthanc-northside|keycloak|s3proxy|kafka) stop_bg "$svc" ;;
+    *) fail "unknown service '$svc' (orthanc, orthanc-northside, keycloak, s3proxy, kafka, postgres)" ;;
   esac
 done
 if (( wipe )); then

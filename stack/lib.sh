@@ -19,6 +19,9 @@ KC_MGMT_PORT=18190
 # Orthanc: the dev tenants' PACS (issue 15), REST + DICOMweb on HTTP, DICOM on its own port
 ORTHANC_HTTP_PORT=18042
 ORTHANC_DICOM_PORT=14242
+# a second Orthanc: Northside's own PACS, reached by C-STORE (St Mary's gets STOW-RS on the first)
+ORTHANC_NS_HTTP_PORT=18043
+ORTHANC_NS_DICOM_PORT=14243
 
 KAFKA_VERSION=4.4.0
 KC_VERSION=26.7.3

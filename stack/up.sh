@@ -148,18 +148,19 @@ start_keycloak() {
 # Orthanc from Debian with its DICOMweb plugin, as the dev tenants' PACS: results go back to it by STOW-RS or
 # C-STORE (issue 15), and tests read what arrived through its REST API. Loopback only, no authentication (the
 # REST API is open to this machine alone), its own storage under .stack/data/orthanc.
-start_orthanc() {
-  if running orthanc; then say "Orthanc already running"; return; fi
-  require_free_port "$ORTHANC_HTTP_PORT" Orthanc; require_free_port "$ORTHANC_DICOM_PORT" "Orthanc DICOM"
-  mkdir -p "$DATA/orthanc" "$STACK_DIR/conf/orthanc"
-  cat > "$STACK_DIR/conf/orthanc/orthanc.json" <<JSON
+start_orthanc() { # service name, HTTP port, DICOM port, AE title, display name
+  local svc=$1 http=$2 dicom=$3 aet=$4 name=$5
+  if running "$svc"; then say "$name already running"; return; fi
+  require_free_port "$http" "$name"; require_free_port "$dicom" "$name DICOM"
+  mkdir -p "$DATA/$svc" "$STACK_DIR/conf/$svc"
+  cat > "$STACK_DIR/conf/$svc/orthanc.json" <<JSON
 {
-  "Name": "ALVEOLUS-DEV-PACS",
-  "StorageDirectory": "$DATA/orthanc",
-  "IndexDirectory": "$DATA/orthanc",
-  "HttpPort": $ORTHANC_HTTP_PORT,
-  "DicomPort": $ORTHANC_DICOM_PORT,
-  "DicomAet": "DEVPACS",
+  "Name": "$name",
+  "StorageDirectory": "$DATA/$svc",
+  "IndexDirectory": "$DATA/$svc",
+  "HttpPort": $http,
+  "DicomPort": $dicom,
+  "DicomAet": "$aet",
   "RemoteAccessAllowed": false,
   "AuthenticationEnabled": false,
   "HttpServerEnabled": true,
@@ -170,7 +171,8 @@ start_orthanc() {
   "StableAge": 5
 }
 JSON
-  start_bg orthanc "Orthanc" "$LOGS/orthanc.log" Orthanc "$STACK_DIR/conf/orthanc/orthanc.json"
+  # the marker names this instance's own config: two Orthancs run side by side
+  start_bg "$svc" "conf/$svc/orthanc.json" "$LOGS/$svc.log" Orthanc "$STACK_DIR/conf/$svc/orthanc.json"
 }
 
 install_prereqs
@@ -179,7 +181,8 @@ start_postgres
 start_kafka
 start_s3
 start_keycloak
-start_orthanc
+start_orthanc orthanc "$ORTHANC_HTTP_PORT" "$ORTHANC_DICOM_PORT" DEVPACS ALVEOLUS-DEV-PACS
+start_orthanc orthanc-northside "$ORTHANC_NS_HTTP_PORT" "$ORTHANC_NS_DICOM_PORT" NSPACS ALVEOLUS-NORTHSIDE-PACS
 
 wait_until 60 Kafka port_open "$KAFKA_PORT" || fail "Kafka did not open port $KAFKA_PORT; see $LOGS/kafka.log"
 for t in "${TOPICS[@]}"; do
@@ -188,6 +191,8 @@ for t in "${TOPICS[@]}"; do
 done
 wait_until 60 S3Proxy curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/" || fail "S3Proxy not ready; see $LOGS/s3proxy.log"
 wait_until 60 Orthanc curl -sf "http://127.0.0.1:$ORTHANC_HTTP_PORT/system" || fail "Orthanc not ready; see $LOGS/orthanc.log"
+wait_until 60 "Northside's Orthanc" curl -sf "http://127.0.0.1:$ORTHANC_NS_HTTP_PORT/system" \
+  || fail "Northside's Orthanc not ready; see $LOGS/orthanc-northside.log"
 say "waiting for Keycloak (first start builds it: about a minute)"
 wait_until 240 Keycloak curl -sf "http://127.0.0.1:$KC_MGMT_PORT/health/ready" || fail "Keycloak not ready; see $LOGS/keycloak.log"
 wait_until 60 realm curl -sf "http://127.0.0.1:$KC_PORT/realms/alveolus/.well-known/openid-configuration" \
@@ -205,5 +210,6 @@ printf '  %-11s %s\n' PostgreSQL "127.0.0.1:$PG_PORT  db=$PG_DB user=$PG_USER" \
   Kafka "127.0.0.1:$KAFKA_PORT  topics: ${TOPICS[*]%%:*}" \
   S3 "http://127.0.0.1:$S3_PORT  access key $S3_ACCESS_KEY" \
   Keycloak "http://127.0.0.1:$KC_PORT  realm alveolus (admin/admin)" \
-  Orthanc "http://127.0.0.1:$ORTHANC_HTTP_PORT  (DICOMweb /dicom-web/), DICOM AE DEVPACS port $ORTHANC_DICOM_PORT" \
+  Orthanc "http://127.0.0.1:$ORTHANC_HTTP_PORT  (DICOMweb /dicom-web/), DICOM AE DEVPACS port $ORTHANC_DICOM_PORT: St Mary's PACS" \
+  Orthanc "http://127.0.0.1:$ORTHANC_NS_HTTP_PORT  DICOM AE NSPACS port $ORTHANC_NS_DICOM_PORT: Northside's PACS (C-STORE)" \
   Logs "$LOGS"

@@ -41,6 +41,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class HospitalRoundTripIT {
     static final int DIMSE_PORT = 18296;
     static final String ORTHANC = "http://127.0.0.1:18042";
+    /** The stack's second Orthanc: Northside's own PACS, reached by C-STORE (AE NSPACS). */
+    static final String NORTHSIDE_ORTHANC = "http://127.0.0.1:18043";
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static ServiceProcess ingest;
@@ -93,13 +95,17 @@ class HospitalRoundTripIT {
 
     /** Orthanc's instances of a study, read back as DICOM. */
     static List<AttributeList> studyInPacs(String studyUid) throws Exception {
-        var r = HTTP.send(HttpRequest.newBuilder(URI.create(ORTHANC + "/tools/find")).POST(HttpRequest.BodyPublishers
+        return studyInPacs(ORTHANC, studyUid);
+    }
+
+    static List<AttributeList> studyInPacs(String pacs, String studyUid) throws Exception {
+        var r = HTTP.send(HttpRequest.newBuilder(URI.create(pacs + "/tools/find")).POST(HttpRequest.BodyPublishers
                         .ofString("{\"Level\":\"Instance\",\"Query\":{\"StudyInstanceUID\":\"" + studyUid + "\"}}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), "Orthanc (stack/up.sh) answers: " + r.body());
         List<AttributeList> out = new ArrayList<>();
         for (JsonNode id : JSON.readTree(r.body())) {
-            var file = HTTP.send(HttpRequest.newBuilder(URI.create(ORTHANC + "/instances/" + id.asText() + "/file"))
+            var file = HTTP.send(HttpRequest.newBuilder(URI.create(pacs + "/instances/" + id.asText() + "/file"))
                     .build(), HttpResponse.BodyHandlers.ofByteArray());
             out.add(Part10.read(file.body()));
         }
@@ -156,7 +162,8 @@ class HospitalRoundTripIT {
         given().auth().oauth2(Tokens.user("adam")).get(results.url() + "/api/deliveries").then().statusCode(200)
                 .body("findAll { it.state == 'DELIVERED' }.size()", org.hamcrest.Matchers.greaterThanOrEqualTo(2));
 
-        // Northside's AE stores under Northside, which has no PACS destination: nothing of it reaches St Mary's
+        // Northside's AE stores under Northside, whose results go to its own PACS (the second Orthanc, by C-STORE)
+        // and never to St Mary's
         String nsStudy = studyUid + ".9";
         String nsSop = nsStudy + ".1.1";
         assertEquals(0, storescu(instance(tag + "n", nsStudy, nsSop), "ALVEOLUS_NSG"));
@@ -166,8 +173,20 @@ class HospitalRoundTripIT {
         }
         assertEquals("COMPLETED", status("northside", nsSop));
         assertEquals(null, status("st-marys", nsSop), "stored under the tenant of the called AE title only");
-        Thread.sleep(3000);
+        end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<AttributeList> inNorthside = studyInPacs(NORTHSIDE_ORTHANC, nsStudy);
+        while (inNorthside.stream().noneMatch(o -> "SR".equals(text(o, TagFromName.Modality)))
+                && System.nanoTime() < end) {
+            Thread.sleep(500);
+            inNorthside = studyInPacs(NORTHSIDE_ORTHANC, nsStudy);
+        }
+        AttributeList nsSr = inNorthside.stream().filter(o -> "SR".equals(text(o, TagFromName.Modality))).findFirst()
+                .orElseThrow(() -> new AssertionError("no SR for Northside's study in Northside's PACS"));
+        assertEquals("MRN-" + tag + "n", text(nsSr, TagFromName.PatientID), "under Northside's own patient");
+        assertTrue(nsSr.toString().contains(nsSop), "referencing Northside's image");
         assertEquals(List.of(), studyInPacs(nsStudy).stream().map(o -> text(o, TagFromName.SOPInstanceUID)).toList(),
                 "another tenant's results never go to St Mary's PACS");
+        assertEquals(List.of(), studyInPacs(NORTHSIDE_ORTHANC, studyUid).stream()
+                .map(o -> text(o, TagFromName.SOPInstanceUID)).toList(), "nor St Mary's to Northside's");
     }
 }
