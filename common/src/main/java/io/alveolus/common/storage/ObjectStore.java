@@ -118,16 +118,7 @@ public class ObjectStore {
     /** The export's bytes as a stream, for the download; the caller closes it. */
     public InputStream openFeedbackExport(String key) {
         checkFeedbackExport(key);
-        try {
-            return client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
-        } catch (ErrorResponseException e) {
-            if ("NoSuchKey".equals(e.errorResponse().code())) {
-                throw ProblemException.notFound("object");
-            }
-            throw new ObjectStoreException("could not read object", e);
-        } catch (Exception e) {
-            throw new ObjectStoreException("could not read object", e);
-        }
+        return openObject(key);
     }
 
     public void deleteFeedbackExport(String key) {
@@ -178,8 +169,17 @@ public class ObjectStore {
     }
 
     private byte[] getObject(String key) {
-        try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+        try (InputStream in = openObject(key)) {
             return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new ObjectStoreException("could not read object", e);
+        }
+    }
+
+    /** The object's bytes as a stream (404 problem when absent); the caller closes it. */
+    private InputStream openObject(String key) {
+        try {
+            return client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build());
         } catch (ErrorResponseException e) {
             if ("NoSuchKey".equals(e.errorResponse().code())) {
                 throw ProblemException.notFound("object");
