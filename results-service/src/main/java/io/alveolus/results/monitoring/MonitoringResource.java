@@ -94,7 +94,7 @@ public class MonitoringResource {
                     select id from (
                         select id, row_number() over (order by at) as rn, count(*) over () as total
                         from monitoring_snapshot where tenant = :tenant and model_version = :version and at >= :since
-                    ) x where (rn - 1) % greatest(1, ceil(total / cast(:points as double precision))) = 0
+                    ) x where (rn - 1) % cast(greatest(1, ceil(total / cast(:points as double precision))) as bigint) = 0
                            or rn = total""")
                     .setParameter("tenant", tenant).setParameter("version", v).setParameter("since", since)
                     .setParameter("points", n - 1).getResultList();
