@@ -253,7 +253,7 @@ class DriftMonitoringTest {
         analysed(NORTHSIDE, REFERENCE - 60, start.plusSeconds(60), 1.0, 1.0);
         Instant recentStart = Instant.now().minus(Duration.ofDays(1));
         // St Mary's new detector: darker and flatter images (not inverted); Northside: as before
-        List<UUID> marys = analysed(ST_MARYS, 200, recentStart, 0.75, 0.6);
+        List<UUID> marys = analysed(ST_MARYS, 200, recentStart, 0.9, 0.7);
         List<UUID> north = analysed(NORTHSIDE, 200, recentStart, 1.0, 1.0);
         refused(NORTHSIDE, 50, recentStart.plusSeconds(300));
 
