@@ -80,6 +80,7 @@ class MonitoringPageTest {
                 .data("hours", 168).data("user", "olga").data("tenant", null).data("operator", true)
                 .data("clinician", false).data("radiologist", false).render();
         assertTrue(html.contains("id=\"nav-monitoring\""), html);
+        assertTrue(html.contains("PSI above\n0.25, agreement lower bound below 0.8, gate rejections above\n0.2)"), html);
         assertTrue(html.contains("<tr data-tenant=\"st-marys\" data-drift-alert=\"true\""), html);
         assertTrue(html.contains("<tr data-tenant=\"northside\" data-drift-alert=\"false\""), html);
         assertTrue(html.contains("data-figure=\"psi\">0.61</span> <strong class=\"flag-text\">alert</strong>"), html);

@@ -319,9 +319,12 @@ class DriftMonitoringTest {
         assertEquals(0.8, shadowed.shadowAgreement(), 1e-9);
 
         // the operator API: the latest figures per tenant and the history, aggregates only
-        given().auth().oauth2(Tokens.user("adam")).get("/api/admin/monitoring").then().statusCode(403);
-        given().auth().oauth2(Tokens.user("rachel")).get("/api/admin/monitoring/st-marys/history").then()
-                .statusCode(403);
+        for (String token : List.of(Tokens.user("alice"), Tokens.user("rachel"), Tokens.user("adam"),
+                Tokens.user("nora"), Tokens.device("st-marys"))) {
+            given().auth().oauth2(token).get("/api/admin/monitoring").then().statusCode(403);
+            given().auth().oauth2(token).get("/api/admin/monitoring/st-marys/history").then().statusCode(403);
+        }
+        given().get("/api/admin/monitoring").then().statusCode(401);
         String overview = given().auth().oauth2(Tokens.user("olga")).get("/api/admin/monitoring").then()
                 .statusCode(200).extract().asString();
         JsonPath o = JsonPath.from(overview);

@@ -27,6 +27,7 @@ public final class Monitoring {
     }
 
     /** The thresholds results-service reports ({@code alveolus.monitoring.alert.*}). */
+    @TemplateData
     public record Thresholds(double psi, double agreementLower, double gateRejectionRate) {
         static Thresholds of(Object o) {
             Map<?, ?> m = o instanceof Map<?, ?> map ? map : Map.of();
