@@ -29,7 +29,8 @@ class PortalTest {
     @Test
     void everyPageNeedsALogin() {
         for (String path : new String[]{"/studies/" + UUID.randomUUID(), "/studies/" + UUID.randomUUID() + "/image",
-                "/studies/" + UUID.randomUUID() + "/heatmap", "/upload", "/?view=triage&flagged=true"}) {
+                "/studies/" + UUID.randomUUID() + "/heatmap", "/upload", "/?view=triage&flagged=true", "/monitoring",
+                "/monitoring?hours=24"}) {
             given().redirects().follow(false).get(path).then().statusCode(302).header("Location", startsWith(LOGIN));
         }
     }

@@ -138,12 +138,19 @@ public final class PneumoniaModel implements AutoCloseable {
      */
     public Input prepare(BufferedImage image) {
         float[] unit = preprocessor.toUnitGrey(image);
-        double spread = Preprocessor.spread(unit);
-        return new Input(preprocessor.fromUnitGrey(unit), spread);
+        // one histogram serves the gate's spread, the window and the stored raw statistics (drift monitoring)
+        GreyStats raw = Preprocessor.stats(unit);
+        return new Input(preprocessor.fromUnitGrey(unit, raw), raw.spread(), raw);
     }
 
-    /** A prepared image ({@link #prepare}): {@code inputSize^2} normalised floats and the grey-level spread. */
-    public record Input(float[] pixels, double spread) {
+    /**
+     * A prepared image ({@link #prepare}): {@code inputSize^2} normalised floats, the grey-level spread, and the
+     * raw grey statistics before windowing (null when not computed, e.g. a bench's synthetic input).
+     */
+    public record Input(float[] pixels, double spread, GreyStats raw) {
+        public Input(float[] pixels, double spread) {
+            this(pixels, spread, null);
+        }
     }
 
     /** {@link #predict(List, String, Double)} for images already {@link #prepare prepared}: one forward pass. */

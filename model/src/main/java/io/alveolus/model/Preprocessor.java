@@ -65,10 +65,15 @@ public final class Preprocessor {
      * 1024-bin histogram. A constant image (no spread) becomes all zeros. Returns the array.
      */
     public static float[] window(float[] unit) {
-        double[] lohi = percentiles(unit);
-        double span = lohi[1] - lohi[0];
+        return window(unit, stats(unit));
+    }
+
+    /** {@link #window(float[])} with the percentiles of statistics already computed for this very array. */
+    public static float[] window(float[] unit, GreyStats stats) {
+        double lo = stats.p01();
+        double span = stats.spread();
         for (int i = 0; i < unit.length; i++) {
-            double v = span <= 1e-6 ? 0 : (unit[i] - lohi[0]) / span;
+            double v = span <= 1e-6 ? 0 : (unit[i] - lo) / span;
             unit[i] = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
         }
         return unit;
@@ -76,19 +81,27 @@ public final class Preprocessor {
 
     /** The 1st-99th percentile spread of a [0,1] image: near 0 for blank or constant images. */
     public static double spread(float[] unit) {
-        double[] lohi = percentiles(unit);
-        return lohi[1] - lohi[0];
+        return stats(unit).spread();
     }
 
-    private static double[] percentiles(float[] unit) {
+    /**
+     * Mean, standard deviation and 1st/99th percentiles of a [0,1] image in one pass: the percentiles from a 1024-bin
+     * histogram (the window's), mean and deviation from the same loop's sums.
+     */
+    public static GreyStats stats(float[] unit) {
         final int bins = 1024;
         int[] hist = new int[bins];
+        double sum = 0;
+        double sumSq = 0;
         for (float v : unit) {
             int b = (int) (v * (bins - 1) + 0.5f);
             hist[b < 0 ? 0 : (b >= bins ? bins - 1 : b)]++;
+            sum += v;
+            sumSq += (double) v * v;
         }
-        long lowRank = (long) Math.floor(LOW_PERCENTILE * (unit.length - 1));
-        long highRank = (long) Math.ceil(HIGH_PERCENTILE * (unit.length - 1));
+        int n = unit.length;
+        long lowRank = (long) Math.floor(LOW_PERCENTILE * (n - 1));
+        long highRank = (long) Math.ceil(HIGH_PERCENTILE * (n - 1));
         double lo = 0;
         double hi = 1;
         long seen = 0;
@@ -104,7 +117,9 @@ public final class Preprocessor {
                 break;
             }
         }
-        return new double[] {lo, hi};
+        double mean = n == 0 ? 0 : sum / n;
+        double variance = n == 0 ? 0 : Math.max(0, sumSq / n - mean * mean);
+        return new GreyStats(mean, Math.sqrt(variance), lo, hi);
     }
 
     public int inputSize() {
@@ -118,8 +133,13 @@ public final class Preprocessor {
 
     /** The rest of the pipeline from a resized [0,1] grey image (in place): window if v2, then normalise. */
     public float[] fromUnitGrey(float[] unit) {
+        return fromUnitGrey(unit, windowed ? stats(unit) : null);
+    }
+
+    /** {@link #fromUnitGrey(float[])} with this array's statistics already computed (the window reuses them). */
+    public float[] fromUnitGrey(float[] unit, GreyStats stats) {
         if (windowed) {
-            window(unit);
+            window(unit, stats);
         }
         return normalise(unit);
     }

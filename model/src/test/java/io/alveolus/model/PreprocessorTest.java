@@ -161,6 +161,28 @@ class PreprocessorTest {
     }
 
     @Test
+    void rawStatisticsComeFromTheWindowsHistogramBeforeWindowing() {
+        int n = 10_000;
+        float[] ramp = new float[n];
+        for (int i = 0; i < n; i++) {
+            ramp[i] = 0.2f + 0.4f * i / (n - 1); // uniform on [0.2, 0.6]
+        }
+        GreyStats s = Preprocessor.stats(ramp);
+        assertEquals(0.4, s.mean(), 1e-4);
+        assertEquals(0.4 / Math.sqrt(12), s.std(), 1e-3);
+        assertEquals(0.204, s.p01(), 2e-3);
+        assertEquals(0.596, s.p99(), 2e-3);
+        assertEquals(Preprocessor.spread(ramp), s.spread(), 1e-12);
+        // the window with precomputed statistics is the window
+        assertArrayEquals(Preprocessor.window(ramp.clone()), Preprocessor.window(ramp.clone(), s), 0f);
+        float[] darker = ramp.clone();
+        for (int i = 0; i < n; i++) {
+            darker[i] *= 0.5f;
+        }
+        assertTrue(Preprocessor.stats(darker).mean() < s.mean() - 0.15);
+    }
+
+    @Test
     void v2PipelineWindowsBeforeNormalising() {
         Preprocessor v1 = new Preprocessor(8, 0.5f, 0.25f);
         Preprocessor v2 = new Preprocessor(8, 0.5f, 0.25f, Preprocessor.PERCENTILE_WINDOW);

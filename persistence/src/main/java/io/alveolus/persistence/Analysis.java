@@ -88,6 +88,18 @@ public class Analysis extends PanacheEntityBase {
     public String sopInstanceUid;
     @Column(name = "view_position")
     public String viewPosition;
+    /**
+     * Raw grey statistics of the image before windowing/normalisation, 0..1 of the stored bit depth (V21): written
+     * by the worker with the result, read (aggregated) by results-service's drift monitoring.
+     */
+    @Column(name = "raw_mean")
+    public Double rawMean;
+    @Column(name = "raw_std")
+    public Double rawStd;
+    @Column(name = "raw_p01")
+    public Double rawP01;
+    @Column(name = "raw_p99")
+    public Double rawP99;
     @Column(name = "review_label")
     public String reviewLabel;
     @Column(name = "review_comment")

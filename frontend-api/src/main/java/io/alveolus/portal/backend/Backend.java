@@ -84,6 +84,19 @@ public class Backend {
         });
     }
 
+    /** Per tenant, the latest monitoring figures (platform operators only; aggregates, no patient data). */
+    public Map<String, Object> monitoring() {
+        return read(require(get(resultsUrl + "/api/admin/monitoring")), new TypeReference<>() {
+        });
+    }
+
+    /** One tenant's monitoring snapshots over the last {@code hours}, thinned to at most {@code points}. */
+    public Map<String, Object> monitoringHistory(String tenant, int hours, int points) {
+        return read(require(get(resultsUrl + "/api/admin/monitoring/" + URLEncoder.encode(tenant, StandardCharsets.UTF_8)
+                + "/history?hours=" + hours + "&points=" + points)), new TypeReference<>() {
+        });
+    }
+
     /** The image as the portal shows it: results-service's PNG preview (DICOM included: browsers cannot show it). */
     public Reply image(UUID id) {
         return get(resultsUrl + "/api/analyses/" + id + "/preview");

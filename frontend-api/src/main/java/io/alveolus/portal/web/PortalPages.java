@@ -46,6 +46,8 @@ public class PortalPages {
     @Inject
     Template deliveries;
     @Inject
+    Template monitoring;
+    @Inject
     @Location("signed-out.html")
     Template signedOut;
     @Inject
@@ -92,6 +94,7 @@ public class PortalPages {
                 .data("tenant", idToken.getClaim(CallerResolver.TENANT_CLAIM))
                 .data("radiologist", identity.hasRole(Roles.RADIOLOGIST))
                 .data("tenantAdmin", identity.hasRole(Roles.TENANT_ADMIN))
+                .data("operator", identity.hasRole(Roles.PLATFORM_OPERATOR))
                 .data("clinician", clinician());
     }
 
@@ -106,6 +109,10 @@ public class PortalPages {
         if (!clinician() && identity.hasRole(Roles.TENANT_ADMIN)) {
             // a hospital's administrator reads no studies: their page is where the results went
             return Response.seeOther(java.net.URI.create("/deliveries")).build();
+        }
+        if (!clinician() && identity.hasRole(Roles.PLATFORM_OPERATOR)) {
+            // the platform operator reads no hospital's studies: their page is the model monitor
+            return Response.seeOther(java.net.URI.create("/monitoring")).build();
         }
         Filters f = new Filters("triage".equals(view) ? "triage" : "newest", Row.apiStatus(status) == null ? "" : status,
                 Params.bool("flagged", flagged, false), Params.text("q", q == null ? "" : q, 128),
@@ -181,6 +188,33 @@ public class PortalPages {
                     .entity(page(error).data("title", "Deliveries unavailable").data("message", e.getMessage())).build();
         }
         return Response.ok(page(deliveries).data("rows", rows).data("destinations", destinations)).build();
+    }
+
+    /**
+     * The platform operator's model monitor (issue 16): per tenant its current drift, agreement with radiologists,
+     * shadow agreement and gate rejection rate, and plots of the last {@code hours} (default a week).
+     */
+    @GET
+    @Path("monitoring")
+    @RolesAllowed(Roles.PLATFORM_OPERATOR)
+    @SuppressWarnings("unchecked")
+    public Response monitoring(@QueryParam("hours") String hours) {
+        int h = Params.integer("hours", hours, 168, 1, 24 * 90);
+        List<Monitoring.TenantRow> rows = new java.util.ArrayList<>();
+        Monitoring.Thresholds thresholds;
+        try {
+            Map<String, Object> overview = backend.monitoring();
+            thresholds = Monitoring.Thresholds.of(overview.get("thresholds"));
+            for (Map<String, Object> f : (List<Map<String, Object>>) overview.getOrDefault("tenants", List.of())) {
+                Map<String, Object> history = backend.monitoringHistory(str(f.get("tenant")), h, 120);
+                rows.add(Monitoring.row(f, (List<Map<String, Object>>) history.getOrDefault("points", List.of()),
+                        thresholds));
+            }
+        } catch (BackendException e) {
+            return Response.status(e.status() >= 400 && e.status() < 600 ? e.status() : 502)
+                    .entity(page(error).data("title", "Monitoring unavailable").data("message", e.getMessage())).build();
+        }
+        return Response.ok(page(monitoring).data("rows", rows).data("thresholds", thresholds).data("hours", h)).build();
     }
 
     private static String str(Object o) {

@@ -342,6 +342,8 @@ public class AnalysisProcessor {
         final Map<UUID, String> notApplicable = new LinkedHashMap<>();
         final List<ImageReceived> decodable = new ArrayList<>();
         final List<PneumoniaModel.Input> inputs = new ArrayList<>();
+        /** The raw grey statistics of each image the model read (from its prepared input; drift monitoring). */
+        final Map<UUID, io.alveolus.model.GreyStats> raw = new java.util.HashMap<>();
         final Map<UUID, Prediction> results = new LinkedHashMap<>();
         /** Per tenant, the versions its images are read with in this batch. */
         final Map<TenantId, ModelRunner.Assigned> assigned = new LinkedHashMap<>();
@@ -441,6 +443,9 @@ public class AnalysisProcessor {
             Fetched f = fetched.get(i);
             if (f.input() != null) {
                 w.inputs.add(f.input());
+                if (f.input().raw() != null) {
+                    w.raw.put(e.analysisId(), f.input().raw());
+                }
                 w.shadowInputs.add(f.shadowInput());
                 w.decodable.add(e);
             } else {
@@ -532,6 +537,14 @@ public class AnalysisProcessor {
                     a.modelSha256 = active.contentSha256();
                     a.completedAt = now;
                     a.patientAgeYears = e.patientAgeYears();
+                    // with the result, in the same update: no statement of its own
+                    io.alveolus.model.GreyStats raw = w.raw.get(e.analysisId());
+                    if (raw != null) {
+                        a.rawMean = unit(raw.mean());
+                        a.rawStd = unit(raw.std());
+                        a.rawP01 = unit(raw.p01());
+                        a.rawP99 = unit(raw.p99());
+                    }
                 }
                 if (!a.status.terminal() && p != null) {
                     a.status = AnalysisStatus.COMPLETED;
@@ -599,6 +612,11 @@ public class AnalysisProcessor {
             }
         }
         return out;
+    }
+
+    /** A statistic as its 0..1 column holds it (float rounding can step just outside). */
+    private static double unit(double v) {
+        return v < 0 ? 0 : v > 1 ? 1 : v;
     }
 
     private static String truncate(String s, int max) {
