@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The raw grey statistics the worker stores with each result (V21, drift monitoring), against the real database,
+ * The raw grey statistics the worker stores with each result (V23, drift monitoring), against the real database,
  * object store and model: the same radiograph at half its grey levels (darker, less contrast) gets a lower raw mean
  * and spread, while the model, reading through its percentile window, gives nearly the same probability.
  */

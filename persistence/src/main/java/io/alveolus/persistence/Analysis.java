@@ -89,7 +89,7 @@ public class Analysis extends PanacheEntityBase {
     @Column(name = "view_position")
     public String viewPosition;
     /**
-     * Raw grey statistics of the image before windowing/normalisation, 0..1 of the stored bit depth (V21): written
+     * Raw grey statistics of the image before windowing/normalisation, 0..1 of the stored bit depth (V23): written
      * by the worker with the result, read (aggregated) by results-service's drift monitoring.
      */
     @Column(name = "raw_mean")

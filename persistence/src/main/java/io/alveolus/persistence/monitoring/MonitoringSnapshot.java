@@ -12,7 +12,7 @@ import org.hibernate.annotations.TenantId;
 import java.time.Instant;
 
 /**
- * One monitoring run's figures for one tenant and model version (V21): counts and rates, kept for the plot over time.
+ * One monitoring run's figures for one tenant and model version (V23): counts and rates, kept for the plot over time.
  * Written by results-service's monitor in the tenant's context; the meaning of each column is on
  * {@code io.alveolus.results.monitoring.Figures}.
  */
