@@ -52,6 +52,8 @@ class ModelMonitoringRulesTest {
                 + " (alveolus_monitoring_gate_rejection_reference)") && gate.contains(">= 50"), gate);
         assertTrue(r.get("AlveolusInputDrift").path("annotations").path("description").asText()
                 .contains("{{ $labels.tenant }}"), "Prometheus's own template survives Helm's");
+        assertTrue(r.get("AlveolusInputDrift").path("annotations").path("description").asText()
+                .contains("PSI {{ $value | printf \"%.2f\" }}"), "and its quotes YAML's");
 
         Map<String, JsonNode> stricter = rules(RULES.with("metrics.prometheusRule.modelMonitoring.psi", 0.1),
                 "alveolus-model-monitoring");
