@@ -30,7 +30,7 @@ class PortalTest {
     void everyPageNeedsALogin() {
         for (String path : new String[]{"/studies/" + UUID.randomUUID(), "/studies/" + UUID.randomUUID() + "/image",
                 "/studies/" + UUID.randomUUID() + "/heatmap", "/upload", "/?view=triage&flagged=true", "/monitoring",
-                "/monitoring?hours=24"}) {
+                "/monitoring?hours=24", "/deliveries"}) {
             given().redirects().follow(false).get(path).then().statusCode(302).header("Location", startsWith(LOGIN));
         }
     }
