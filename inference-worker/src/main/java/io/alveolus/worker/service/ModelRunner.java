@@ -24,8 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The model versions this worker runs, by the registry (issue 16): each tenant's active version and its optional
  * shadow, read with the tenant row every batch loads, so a rollout takes effect on the next batch without a restart.
- * Versions are loaded on first use and kept: a SHIPPED one from this image, a REGISTRY one from the object store,
- * either only if its bytes hash to the registry's content hash. {@code alveolus.model.version} names the shipped
+ * Versions are loaded on first use: a SHIPPED one from this image, a REGISTRY one from the object store, either only
+ * if its bytes hash to the registry's content hash. A version no batch has asked for in
+ * {@code alveolus.model.evict-after} (30 min; a rolled-back or ended shadow) is dropped and its native memory freed
+ * a grace period later, so a worker does not accumulate every version ever rolled out; the bootstrap version stays. {@code alveolus.model.version} names the shipped
  * version loaded at start and made the platform default of a fresh registry (default: pneumonia-v3); once the
  * registry has a default, the operator's rollouts decide.
  */
@@ -44,6 +46,19 @@ public class ModelRunner {
     private final String bootstrapManifestJson;
     private final Map<String, LoadedModel> loaded = new ConcurrentHashMap<>();
     private final Map<String, Long> failedLoads = new ConcurrentHashMap<>();
+    /** When each loaded version was last handed to a batch (ms); written with the map entry it belongs to. */
+    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
+    /** An evicted version is closed this long after it left the map: a batch that took it just before runs out. */
+    static final long CLOSE_GRACE_MS = 120_000;
+    private final java.util.concurrent.ScheduledExecutorService closer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "model-evict");
+                t.setDaemon(true);
+                return t;
+            });
+    @ConfigProperty(name = "alveolus.model.evict-after", defaultValue = "PT30M")
+    java.time.Duration evictAfter;
+    private volatile long lastSweep;
     private volatile String defaultId;
     private volatile long defaultReadAt;
 
@@ -164,11 +179,51 @@ public class ModelRunner {
 
     /** A version by registry id, loaded once; its bytes must hash to the registry's content hash. */
     LoadedModel model(String id) {
-        LoadedModel m = loaded.get(id);
-        if (m != null) {
-            return m;
+        long now = System.currentTimeMillis();
+        if (now - lastSweep > 60_000) {
+            lastSweep = now;
+            evictIdle(evictAfter, CLOSE_GRACE_MS);
         }
-        return loaded.computeIfAbsent(id, this::load);
+        // compute: atomic with eviction's computeIfPresent, so a version handed out here is never evicted unseen
+        return loaded.compute(id, (k, m) -> {
+            LoadedModel v = m != null ? m : load(k);
+            lastUsed.put(k, System.currentTimeMillis());
+            return v;
+        });
+    }
+
+    /**
+     * Drops the versions no batch asked for within {@code idle} (never the bootstrap one) and closes each
+     * {@code graceMs} later; returns the ids dropped. A later batch that needs one loads it again.
+     */
+    java.util.List<String> evictIdle(java.time.Duration idle, long graceMs) {
+        long cutoff = System.currentTimeMillis() - idle.toMillis();
+        java.util.List<String> dropped = new java.util.ArrayList<>();
+        for (String id : java.util.List.copyOf(loaded.keySet())) {
+            if (id.equals(bootstrap.id())) {
+                continue;
+            }
+            LoadedModel[] gone = new LoadedModel[1];
+            loaded.computeIfPresent(id, (k, m) -> {
+                if (lastUsed.getOrDefault(k, 0L) >= cutoff) {
+                    return m;
+                }
+                gone[0] = m;
+                lastUsed.remove(k);
+                return null;
+            });
+            if (gone[0] != null) {
+                dropped.add(id);
+                LOG.infof("model %s unused for %s: unloaded", id, idle);
+                closer.schedule(gone[0]::close, graceMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
+        return dropped;
+    }
+
+    /** The versions loaded now (the bootstrap one included). */
+    java.util.Set<String> loadedVersions() {
+        return java.util.Set.copyOf(loaded.keySet());
     }
 
     private LoadedModel load(String id) {
@@ -200,6 +255,7 @@ public class ModelRunner {
 
     @PreDestroy
     void close() {
+        closer.shutdownNow();
         loaded.values().forEach(LoadedModel::close);
     }
 }
