@@ -51,16 +51,7 @@ public class ShadowReadings {
         q.setParameter(filter.contains(":id") ? "id" : "version", value);
         return ((List<Object[]>) q.getResultList()).stream().map(r -> new ShadowReading((UUID) r[0], (String) r[1],
                 (String) r[2], (String) r[3], (String) r[4], (Double) r[5], (Boolean) r[6], (Double) r[7],
-                (String) r[8], (String) r[9], toInstant(r[10]))).toList();
+                (String) r[8], (String) r[9], io.alveolus.persistence.NativeRows.instant(r[10]))).toList();
     }
 
-    private static java.time.Instant toInstant(Object o) {
-        if (o instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (o instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        return (java.time.Instant) o;
-    }
 }

@@ -62,28 +62,13 @@ public class DeliveryResource {
         for (Object[] r : rows) {
             Delivery d = Delivery.parse((String) r[1]);
             int attempts = ((Number) r[2]).intValue();
-            Instant published = instant(r[6]);
-            Instant dead = instant(r[7]);
+            Instant published = io.alveolus.persistence.NativeRows.instant(r[6]);
+            Instant dead = io.alveolus.persistence.NativeRows.instant(r[7]);
             String state = published != null ? "DELIVERED" : dead != null ? "DEAD" : attempts > 0 ? "RETRYING" : "PENDING";
             out.add(new DeliveryView(d.analysisId(), d.destination(), d.kind().name(), d.modelVersion(), state,
-                    attempts, (String) r[3], instant(r[4]), instant(r[5]), published, dead, d.study()));
+                    attempts, (String) r[3], io.alveolus.persistence.NativeRows.instant(r[4]), io.alveolus.persistence.NativeRows.instant(r[5]), published, dead, d.study()));
         }
         return out;
     }
 
-    private static Instant instant(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof Instant i) {
-            return i;
-        }
-        if (o instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (o instanceof java.time.OffsetDateTime t) {
-            return t.toInstant();
-        }
-        return Instant.parse(o.toString());
-    }
 }

@@ -276,8 +276,8 @@ public class ModelRollouts {
                 from model_rollout order by id desc limit :n""").setParameter("n", limit).getResultList();
         List<RolloutRecord> out = new ArrayList<>();
         for (Object[] r : rows) {
-            out.add(new RolloutRecord(((Number) r[0]).longValue(), instant(r[1]), (String) r[2], (String) r[3],
-                    (String) r[4], (String) r[5], parse((String) r[6]), instant(r[7]), (String) r[8]));
+            out.add(new RolloutRecord(((Number) r[0]).longValue(), io.alveolus.persistence.NativeRows.instant(r[1]), (String) r[2], (String) r[3],
+                    (String) r[4], (String) r[5], parse((String) r[6]), io.alveolus.persistence.NativeRows.instant(r[7]), (String) r[8]));
         }
         return out;
     }
@@ -410,16 +410,4 @@ public class ModelRollouts {
         }
     }
 
-    private static Instant instant(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        if (o instanceof java.time.OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        return (Instant) o;
-    }
 }

@@ -13,10 +13,8 @@ import jakarta.persistence.EntityManager;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -121,7 +119,7 @@ public class Monitor {
         Double gateReference = null;
         if (complete) {
             Object[] last = ref.get(ref.size() - 1);
-            Instant refEnd = instant(last[2]);
+            Instant refEnd = io.alveolus.persistence.NativeRows.instant(last[2]);
             UUID refEndId = (UUID) last[3];
             @SuppressWarnings("unchecked")
             List<Object[]> recent = em.createNativeQuery("""
@@ -218,19 +216,4 @@ public class Monitor {
         return out;
     }
 
-    static Instant instant(Object o) {
-        if (o == null) {
-            return null;
-        }
-        if (o instanceof Instant i) {
-            return i;
-        }
-        if (o instanceof Timestamp t) {
-            return t.toInstant();
-        }
-        if (o instanceof OffsetDateTime odt) {
-            return odt.toInstant();
-        }
-        throw new IllegalStateException("not a timestamp: " + o.getClass());
-    }
 }
