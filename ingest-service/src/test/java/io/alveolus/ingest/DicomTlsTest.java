@@ -18,9 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,30 +116,6 @@ class DicomTlsTest {
         return dcmtk(c);
     }
 
-    List<String> analysisTenants(String sopInstanceUid) throws Exception {
-        List<String> tenants = new ArrayList<>();
-        try (Connection c = db.getConnection();
-             PreparedStatement s = c.prepareStatement("select tenant from analysis where sop_instance_uid = ?")) {
-            s.setString(1, sopInstanceUid);
-            try (ResultSet r = s.executeQuery()) {
-                while (r.next()) tenants.add(r.getString(1));
-            }
-        }
-        return tenants;
-    }
-
-    long outboxEvents(String sopInstanceUid) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
-                select count(*) from outbox_event o join analysis a on o.subject = a.id::text
-                where a.sop_instance_uid = ?""")) {
-            s.setString(1, sopInstanceUid);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                return r.getLong(1);
-            }
-        }
-    }
-
     @Test
     void echoOverTlsWithTheHospitalsCertificateSucceeds() throws Exception {
         assertTrue(scp.tlsLocalPort() > 0, "the TLS listener runs on a port of its own");
@@ -166,8 +139,8 @@ class DicomTlsTest {
         Run r = dcmtk(c);
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("Success"), r.output());
-        assertEquals(List.of("st-marys"), analysisTenants(sop), "stored under the called AE's tenant");
-        assertEquals(1, outboxEvents(sop), "with its image-received event, as over the plain port");
+        assertEquals(List.of("st-marys"), StoreScpTest.analysisTenants(db, sop), "stored under the called AE's tenant");
+        assertEquals(1, StoreScpTest.outboxEvents(db, sop), "with its image-received event, as over the plain port");
     }
 
     @Test

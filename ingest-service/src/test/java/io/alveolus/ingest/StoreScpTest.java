@@ -119,6 +119,15 @@ class StoreScpTest {
     }
 
     List<String> analysisTenants(String sopInstanceUid) throws SQLException {
+        return analysisTenants(db, sopInstanceUid);
+    }
+
+    long outboxEvents(String sopInstanceUid) throws SQLException {
+        return outboxEvents(db, sopInstanceUid);
+    }
+
+    /** The tenants of the analyses of this SOP Instance UID (also DicomTlsTest's). */
+    static List<String> analysisTenants(DataSource db, String sopInstanceUid) throws SQLException {
         List<String> tenants = new ArrayList<>();
         try (Connection c = db.getConnection();
              PreparedStatement s = c.prepareStatement("select tenant from analysis where sop_instance_uid = ?")) {
@@ -130,7 +139,8 @@ class StoreScpTest {
         return tenants;
     }
 
-    long outboxEvents(String sopInstanceUid) throws SQLException {
+    /** The outbox events of the analyses of this SOP Instance UID. */
+    static long outboxEvents(DataSource db, String sopInstanceUid) throws SQLException {
         try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement("""
                 select count(*) from outbox_event o join analysis a on o.subject = a.id::text
                 where a.sop_instance_uid = ?""")) {
