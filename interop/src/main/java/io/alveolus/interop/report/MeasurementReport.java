@@ -145,30 +145,7 @@ public final class MeasurementReport {
         ContentItem root = root(f, finding);
 
         if (finding.status() == Status.COMPLETED) {
-            ContentItem measurements = f.makeContainerContentItem(root, "CONTAINS",
-                    code("126010", "DCM", "Imaging Measurements"), true);
-            ContentItem group = f.makeContainerContentItem(measurements, "CONTAINS",
-                    code("125007", "DCM", "Measurement Group"), true, "DCMR", "1501");
-            f.makeTextContentItem(group, "HAS OBS CONTEXT", code("112039", "DCM", "Tracking Identifier"),
-                    "Pneumonia classification");
-            f.makeUIDContentItem(group, "HAS OBS CONTEXT", code("112040", "DCM", "Tracking Unique Identifier"),
-                    uids.tracking());
-            f.makeCodeContentItem(group, "CONTAINS", code("121071", "DCM", "Finding"), code(FINDING_PNEUMONIA));
-            f.makeCodeContentItem(group, "HAS CONCEPT MOD", code("363698007", "SCT", "Finding Site"),
-                    code("39607008", "SCT", "Lung"));
-            algorithm(f, group, finding);
-            CodedSequenceItem probabilityUnit = code("{probability}", "UCUM", "probability");
-            f.makeNumericContentItem(group, false, "CONTAINS",
-                    code(CODE_PROBABILITY, PRIVATE_SCHEME, "Probability of pneumonia"), ds(finding.probability()),
-                    finding.probability(), null, null, probabilityUnit, null);
-            f.makeNumericContentItem(group, false, "CONTAINS",
-                    code(CODE_THRESHOLD, PRIVATE_SCHEME, "Decision threshold"), ds(finding.threshold()),
-                    finding.threshold(), null, null, probabilityUnit, null);
-            // presence of the finding, decided at the threshold (CID 241 Present-Absent Only)
-            f.makeCodeContentItem(group, "CONTAINS", code(FINDING_PNEUMONIA),
-                    code(finding.positive() ? PRESENT : ABSENT));
-            f.makeImageContentItem(group, "CONTAINS", null, source.sopClassUid(), source.sopInstanceUid(),
-                    0, 0, null, null, null, null);
+            measurementGroup(f, root, finding, "Pneumonia classification", uids.tracking(), java.util.List.of(source));
         } else {
             ContentItem qualitative = f.makeContainerContentItem(root, "CONTAINS",
                     code("C0034375", "UMLS", "Qualitative Evaluations"), true);
@@ -178,6 +155,39 @@ public final class MeasurementReport {
                     finding.noResultText());
         }
         return root;
+    }
+
+    /**
+     * The TID 1501 measurement group of a completed result, in a new Imaging Measurements container: tracking,
+     * the finding and its site, TID 4019, probability and threshold, presence at the threshold, and an IMAGE item
+     * per radiograph it was read from.
+     */
+    static void measurementGroup(ContentItemFactory f, ContentItem root, AiFinding finding, String trackingId,
+                                 String trackingUid, java.util.List<SourceStudy> images) throws DicomException {
+        ContentItem measurements = f.makeContainerContentItem(root, "CONTAINS",
+                code("126010", "DCM", "Imaging Measurements"), true);
+        ContentItem group = f.makeContainerContentItem(measurements, "CONTAINS",
+                code("125007", "DCM", "Measurement Group"), true, "DCMR", "1501");
+        f.makeTextContentItem(group, "HAS OBS CONTEXT", code("112039", "DCM", "Tracking Identifier"), trackingId);
+        f.makeUIDContentItem(group, "HAS OBS CONTEXT", code("112040", "DCM", "Tracking Unique Identifier"),
+                trackingUid);
+        f.makeCodeContentItem(group, "CONTAINS", code("121071", "DCM", "Finding"), code(FINDING_PNEUMONIA));
+        f.makeCodeContentItem(group, "HAS CONCEPT MOD", code("363698007", "SCT", "Finding Site"),
+                code("39607008", "SCT", "Lung"));
+        algorithm(f, group, finding);
+        CodedSequenceItem probabilityUnit = code("{probability}", "UCUM", "probability");
+        f.makeNumericContentItem(group, false, "CONTAINS",
+                code(CODE_PROBABILITY, PRIVATE_SCHEME, "Probability of pneumonia"), ds(finding.probability()),
+                finding.probability(), null, null, probabilityUnit, null);
+        f.makeNumericContentItem(group, false, "CONTAINS",
+                code(CODE_THRESHOLD, PRIVATE_SCHEME, "Decision threshold"), ds(finding.threshold()),
+                finding.threshold(), null, null, probabilityUnit, null);
+        // presence of the finding, decided at the threshold (CID 241 Present-Absent Only)
+        f.makeCodeContentItem(group, "CONTAINS", code(FINDING_PNEUMONIA), code(finding.positive() ? PRESENT : ABSENT));
+        for (SourceStudy image : images) {
+            f.makeImageContentItem(group, "CONTAINS", null, image.sopClassUid(), image.sopInstanceUid(),
+                    0, 0, null, null, null, null);
+        }
     }
 
     /** TID 1500's root: language, the device observer (the model version), the procedure reported. */

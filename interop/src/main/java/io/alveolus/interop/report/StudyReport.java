@@ -1,7 +1,6 @@
 package io.alveolus.interop.report;
 
 import com.pixelmed.dicom.AttributeList;
-import com.pixelmed.dicom.CodedSequenceItem;
 import com.pixelmed.dicom.ContentItem;
 import com.pixelmed.dicom.ContentItemFactory;
 import com.pixelmed.dicom.DicomException;
@@ -58,33 +57,10 @@ public final class StudyReport {
         ContentItemFactory f = new ContentItemFactory();
         ContentItem root = MeasurementReport.root(f, finding);
         if (finding.status() == Status.COMPLETED) {
-            ContentItem measurements = f.makeContainerContentItem(root, "CONTAINS",
-                    code("126010", "DCM", "Imaging Measurements"), true);
-            ContentItem group = f.makeContainerContentItem(measurements, "CONTAINS",
-                    code("125007", "DCM", "Measurement Group"), true, "DCMR", "1501");
-            String studyUid = study.images().get(0).source().studyInstanceUid();
-            f.makeTextContentItem(group, "HAS OBS CONTEXT", code("112039", "DCM", "Tracking Identifier"),
-                    "Pneumonia classification (study)");
-            f.makeUIDContentItem(group, "HAS OBS CONTEXT", code("112040", "DCM", "Tracking Unique Identifier"),
-                    ResultUids.studyTracking(tenant, studyUid, finding.modelVersion()));
-            f.makeCodeContentItem(group, "CONTAINS", code("121071", "DCM", "Finding"),
-                    code(MeasurementReport.FINDING_PNEUMONIA));
-            f.makeCodeContentItem(group, "HAS CONCEPT MOD", code("363698007", "SCT", "Finding Site"),
-                    code("39607008", "SCT", "Lung"));
-            MeasurementReport.algorithm(f, group, finding);
-            CodedSequenceItem unit = code("{probability}", "UCUM", "probability");
-            f.makeNumericContentItem(group, false, "CONTAINS", code(MeasurementReport.CODE_PROBABILITY,
-                            MeasurementReport.PRIVATE_SCHEME, "Probability of pneumonia"),
-                    MeasurementReport.ds(finding.probability()), finding.probability(), null, null, unit, null);
-            f.makeNumericContentItem(group, false, "CONTAINS", code(MeasurementReport.CODE_THRESHOLD,
-                            MeasurementReport.PRIVATE_SCHEME, "Decision threshold"),
-                    MeasurementReport.ds(finding.threshold()), finding.threshold(), null, null, unit, null);
-            f.makeCodeContentItem(group, "CONTAINS", code(MeasurementReport.FINDING_PNEUMONIA),
-                    code(finding.positive() ? MeasurementReport.PRESENT : MeasurementReport.ABSENT));
-            for (StudyResult.Image i : study.analysed()) {
-                f.makeImageContentItem(group, "CONTAINS", null, i.source().sopClassUid(), i.source().sopInstanceUid(),
-                        0, 0, null, null, null, null);
-            }
+            MeasurementReport.measurementGroup(f, root, finding, "Pneumonia classification (study)",
+                    ResultUids.studyTracking(tenant, study.images().get(0).source().studyInstanceUid(),
+                            finding.modelVersion()),
+                    study.analysed().stream().map(StudyResult.Image::source).toList());
         }
         ContentItem qualitative = f.makeContainerContentItem(root, "CONTAINS",
                 code("C0034375", "UMLS", "Qualitative Evaluations"), true);
