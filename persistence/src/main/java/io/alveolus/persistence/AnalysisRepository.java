@@ -81,16 +81,9 @@ public class AnalysisRepository {
     }
 
     /**
-     * Which of {@code ids} came as DICOM (their Study and SOP Instance UIDs are known): only those can be filed in a
-     * PACS. Must run in a transaction.
+     * Which of {@code ids} came as DICOM (their Study and SOP Instance UIDs are known: only those can be filed in a
+     * PACS), with their Study Instance UID. Must run in a transaction.
      */
-    public java.util.Set<UUID> dicom(TenantId tenant, java.util.Collection<UUID> ids) {
-        return ids(tenant, ids, """
-                select id from analysis where tenant = :tenant and id = any(cast(:ids as uuid[]))
-                  and sop_instance_uid is not null and study_instance_uid is not null""");
-    }
-
-    /** The Study Instance UID of each DICOM analysis among {@code ids} (PNG/JPEG uploads have none). In a transaction. */
     public java.util.Map<UUID, String> dicomStudies(TenantId tenant, java.util.Collection<UUID> ids) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = Analysis.getEntityManager().createNativeQuery("""

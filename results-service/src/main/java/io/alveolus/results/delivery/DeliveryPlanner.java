@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -71,7 +70,6 @@ public class DeliveryPlanner {
             }
             Map<UUID, String> studies = analyses.dicomStudies(new TenantId(e.getKey()),
                     e.getValue().stream().map(AnalysisCompleted::analysisId).toList());
-            Set<UUID> dicom = studies.keySet();
             for (AnalysisCompleted c : e.getValue()) {
                 for (var d : targets) {
                     if (!d.protocol().pacs()) {
@@ -80,7 +78,7 @@ public class DeliveryPlanner {
                                 c.modelVersion()));
                         continue;
                     }
-                    if (!dicom.contains(c.analysisId())) {
+                    if (!studies.containsKey(c.analysisId())) {
                         continue; // a PNG/JPEG upload: no DICOM patient, study or image a PACS could file it under
                     }
                     planned += enqueue(new Delivery(c.analysisId(), c.tenant(), d.id(), Delivery.Kind.SR,

@@ -77,11 +77,11 @@ public class DicomResults {
      */
     byte[] buildStudy(Delivery d) throws Exception {
         TenantId tenant = new TenantId(d.tenant());
-        java.util.List<Analysis> all = TenantContext.call(tenant, () -> QuarkusTransaction.requiringNew().call(() -> {
+        java.util.List<Analysis> all = committed(tenant, () -> {
             java.util.List<Analysis> found = analyses.ofStudy(tenant, d.study());
             found.forEach(x -> Analysis.getEntityManager().detach(x));
             return found;
-        }));
+        });
         java.util.List<StudyResult.Image> images = new java.util.ArrayList<>();
         int pending = 0;
         java.time.Instant at = null;
@@ -131,14 +131,19 @@ public class DicomResults {
 
     /** The analysis as committed (detached: read outside the relay's transaction, in its tenant's session). */
     private static Analysis load(Delivery d) {
-        return TenantContext.call(new TenantId(d.tenant()), () -> QuarkusTransaction.requiringNew().call(() -> {
+        return committed(new TenantId(d.tenant()), () -> {
             Analysis found = Analysis.findById(d.analysisId());
             if (found == null) {
                 throw new IllegalStateException("analysis " + d.analysisId() + " no longer exists");
             }
             Analysis.getEntityManager().detach(found);
             return found;
-        }));
+        });
+    }
+
+    /** Reads as committed, in the tenant's session and a transaction of its own (not the relay's). */
+    private static <T> T committed(TenantId tenant, java.util.concurrent.Callable<T> read) {
+        return TenantContext.call(tenant, () -> QuarkusTransaction.requiringNew().call(read));
     }
 
     public static AiFinding finding(Analysis a, String modelVersion) {
