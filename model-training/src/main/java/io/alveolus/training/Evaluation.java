@@ -1,5 +1,6 @@
 package io.alveolus.training;
 
+import io.alveolus.common.imaging.ImageFormat;
 import io.alveolus.interop.DicomImage;
 import io.alveolus.model.PneumoniaModel;
 import io.alveolus.model.Prediction;
@@ -89,13 +90,22 @@ final class Evaluation {
         pending.clear();
     }
 
-    /** PNG/JPEG through the model's decoder, DICOM through the worker's (the same windowing as in production). */
+    /**
+     * PNG/JPEG through the model's decoder, DICOM through the worker's (the same windowing as in production), told
+     * apart by content as the worker does ({@code LoadedModel.decode}), not by the file's name.
+     */
     static BufferedImage decode(Path file) {
-        if (!file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".dcm")) {
-            return Preprocessor.decode(file);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (ImageFormat.sniff(bytes).orElse(null) != ImageFormat.DICOM) {
+            return Preprocessor.decode(bytes);
         }
         try {
-            return DicomImage.decode(Files.readAllBytes(file)).image();
+            return DicomImage.decode(bytes).image();
         } catch (Exception e) {
             throw new IllegalArgumentException("Cannot decode " + file.getFileName() + ": " + e.getMessage(), e);
         }

@@ -28,7 +28,7 @@ final class FeedbackSet {
         return Files.exists(dir.resolve("labels.csv"));
     }
 
-    /** Every reviewed image of the export; {@code age} stands for the row's population (adult 18+, paediatric 3). */
+    /** Every reviewed image of the export; {@code age} stands for the row's population ({@link #ageStandingFor}). */
     static List<Cohort.Item> all(Path dir) throws IOException {
         List<String> lines = Files.readAllLines(dir.resolve("labels.csv"), StandardCharsets.UTF_8);
         if (lines.isEmpty()) {
@@ -51,11 +51,15 @@ final class FeedbackSet {
                 case "NO_PNEUMONIA" -> 0;
                 default -> throw new IllegalArgumentException("labels.csv: label " + f[label]);
             };
-            int age = Cohort.PAEDIATRIC.equals(f[population]) ? 3 : Cohort.ADULT.equals(f[population]) ? 30 : -1;
-            out.add(new Cohort.Item(SOURCE, f[file], y, "feedback:" + f[key], age, "",
+            out.add(new Cohort.Item(SOURCE, f[file], y, "feedback:" + f[key], ageStandingFor(f[population]), "",
                     view >= 0 && view < f.length ? f[view] : ""));
         }
         return out;
+    }
+
+    /** The age a feedback item carries for its population ({@link Cohort.Item#population()} reads it back). */
+    static int ageStandingFor(String population) {
+        return Cohort.PAEDIATRIC.equals(population) ? 3 : Cohort.ADULT.equals(population) ? 30 : -1;
     }
 
     static List<Cohort.Item> training(Path dir) throws IOException {

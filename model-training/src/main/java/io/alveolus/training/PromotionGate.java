@@ -101,44 +101,31 @@ final class PromotionGate {
             } else {
                 feedbackPopulation = a.get("feedback-population", Cohort.ADULT);
                 for (DataIndex.Sample s : DataIndex.list(fd)) {
-                    feedback.add(new Cohort.Item(FEEDBACK, s.rel(), s.label(), s.patient(), -1, "", ""));
+                    feedback.add(new Cohort.Item(FEEDBACK, s.rel(), s.label(), s.patient(),
+                            FeedbackSet.ageStandingFor(feedbackPopulation), "", ""));
                 }
                 System.out.printf("Held-out feedback: %d images from %s, population %s%n", feedback.size(), fd,
                         feedbackPopulation);
             }
         }
 
-        Map<String, Map<String, Evaluation.Row>> scoredActive = new HashMap<>();
-        Map<String, Map<String, Evaluation.Row>> scoredCandidate = new HashMap<>();
-        for (var e : Map.of("active", active, "candidate", candidate).entrySet()) {
-            try (PneumoniaModel model = e.getValue().load()) {
-                Map<String, Evaluation.Row> rows = new HashMap<>();
-                Evaluation.score(model, roots, items, null, batch, false).rows().forEach(r -> rows.put(key(r.item()), r));
-                if (!feedback.isEmpty()) {
-                    Evaluation.score(model, roots, feedback, feedbackPopulation, batch, false).rows()
-                            .forEach(r -> rows.put(key(r.item()), r));
-                }
-                ("active".equals(e.getKey()) ? scoredActive : scoredCandidate).put("all", rows);
-            }
-        }
+        // every image (gate split and feedback) at its own population's operating point, by both versions
+        List<Cohort.Item> all = new ArrayList<>(items);
+        all.addAll(feedback);
+        Map<String, Evaluation.Row> scoredActive = score(active, roots, all, batch);
+        Map<String, Evaluation.Row> scoredCandidate = score(candidate, roots, all, batch);
         Map<String, List<Cohort.Item>> groups = new TreeMap<>();
-        for (Cohort.Item i : items) {
+        for (Cohort.Item i : all) {
             if (i.population() != null) { // NIH patients under 18: no validated operating point
-                groups.computeIfAbsent(i.population(), k -> new ArrayList<>()).add(i);
-            }
-        }
-        for (Cohort.Item i : feedback) {
-            String population = feedbackPopulation != null ? feedbackPopulation : i.population();
-            if (population != null) {
-                groups.computeIfAbsent(FEEDBACK + " (" + population + ")", k -> new ArrayList<>()).add(i);
+                groups.computeIfAbsent(FEEDBACK.equals(i.source()) ? FEEDBACK + " (" + i.population() + ")"
+                        : i.population(), k -> new ArrayList<>()).add(i);
             }
         }
         Map<String, Object> perGroup = new LinkedHashMap<>();
         for (var g : groups.entrySet()) {
-            String population = g.getKey().startsWith(FEEDBACK)
-                    ? g.getKey().substring(FEEDBACK.length() + 2, g.getKey().length() - 1) : g.getKey();
-            perGroup.put(g.getKey(), compare(g.getKey(), population, g.getValue(), scoredActive.get("all"),
-                    scoredCandidate.get("all"), active.manifest(), candidate.manifest(), resamples, seed, refusals));
+            perGroup.put(g.getKey(), compare(g.getKey(), g.getValue().get(0).population(), g.getValue(),
+                    scoredActive, scoredCandidate, active.manifest(), candidate.manifest(), resamples, seed,
+                    refusals));
         }
         boolean accepted = refusals.isEmpty();
         System.out.printf("%nDecision: %s%n", accepted ? "ACCEPTED" : "REFUSED");
@@ -259,6 +246,16 @@ final class PromotionGate {
         r.put("passes", aurocOk && sensOk);
         System.out.printf("  -> %s%n", aurocOk && sensOk ? "holds" : "does not hold");
         return r;
+    }
+
+    /** One version's readings of the images, by source/rel. */
+    private static Map<String, Evaluation.Row> score(ModelBundle version, Map<String, Path> roots,
+                                                     List<Cohort.Item> items, int batch) {
+        Map<String, Evaluation.Row> rows = new HashMap<>();
+        try (PneumoniaModel model = version.load()) {
+            Evaluation.score(model, roots, items, null, batch, false).rows().forEach(r -> rows.put(key(r.item()), r));
+        }
+        return rows;
     }
 
     private static double threshold(ModelManifest m, String population) {

@@ -33,7 +33,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.Random;
 import java.util.Map;
 import java.util.TreeMap;
@@ -137,8 +136,7 @@ final class TrainCommand {
             List<Cohort.Item> fb = FeedbackSet.training(fd);
             roots.put(FeedbackSet.SOURCE, fd);
             train.addAll(fb);
-            Files.writeString(out.resolve("feedback-train.tsv"), fb.stream().map(i -> Cohort.TRAIN + "\t"
-                    + i.source() + "\t" + i.rel() + "\t" + i.patient()).collect(Collectors.joining("\n", "", "\n")));
+            Files.writeString(out.resolve("feedback-train.tsv"), new Cohort.Split(Map.of(Cohort.TRAIN, fb), "").toTsv());
             System.out.printf("[data] feedback export %s: training on %s (held out for the gate: %d %% of its"
                     + " patients)%n", fd, Cohort.counts(fb), FeedbackSet.HELD_OUT_PERCENT);
         }
