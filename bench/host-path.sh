@@ -4,7 +4,8 @@
 # its host side alone: fetch from the object store, decode, prepare the input, batch, write the results, Kafka.
 # Prints the worker's CPU ms per image and the images/s per core that gives. The stubbed worker is stopped at the
 # end with the services it started (its results are placeholders, marked "+stub-forward").
-#   bench/host-path.sh [images] [warm-up images]   (defaults 500 and 300; the warm-up is not measured)
+#   bench/host-path.sh [images] [warm-up images]   (defaults 500 and 300; the warm-up is not measured; BENCH_HTTP and
+#   BENCH_WARMUP_ROUNDS as in bench/pipeline.sh)
 set -euo pipefail
 export OMP_WAIT_POLICY=PASSIVE
 cd "$(dirname "$0")/.."
@@ -16,5 +17,5 @@ trap 'bash stack/services.sh stop inference-worker ingest-service results-servic
 ALVEOLUS_WORKER_BENCH_STUB_FORWARD=true bash stack/services.sh start inference-worker
 bash stack/services.sh start ingest-service results-service
 cp=$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-java -Xmx1g -Dai.djl.offline=true ${BENCH_JFR:+-Djfr=$BENCH_JFR} -DhostPath=true -Dimages="${1:-500}" -Dwarmup="${2:-300}" -cp "bench/target/classes:$cp" \
+java -Xmx1g -Dai.djl.offline=true ${BENCH_JFR:+-Djfr=$BENCH_JFR} -DhostPath=true -Dhttp="${BENCH_HTTP:-1.1}" -DwarmupRounds="${BENCH_WARMUP_ROUNDS:-12}" -Dimages="${1:-500}" -Dwarmup="${2:-300}" -cp "bench/target/classes:$cp" \
   io.alveolus.bench.PipelineBench "${ALVEOLUS_DATA_DIR:-$(cd .. && pwd)/shared/data/cxr-kermany224}"

@@ -31,7 +31,13 @@ import java.util.stream.Stream;
  */
 public final class PipelineBench {
     static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    /**
+     * HTTP/1.1 by default: what an ingress (TLS ends there) speaks to the service's pods. {@code -Dhttp=2} uploads
+     * over cleartext HTTP/2 instead, which costs ingest more per upload (frame and HPACK decoding on the event loop).
+     */
+    static final HttpClient HTTP = HttpClient.newBuilder()
+            .version("2".equals(System.getProperty("http")) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+            .build();
     static final String INGEST = System.getProperty("ingest", "http://127.0.0.1:8081");
     static final String TOKEN_URL = "http://127.0.0.1:18180/realms/alveolus/protocol/openid-connect/token";
 
@@ -71,9 +77,11 @@ public final class PipelineBench {
         // warm-up, not measured: freshly started JVMs spend their first minutes compiling (C2), which a service
         // that runs for days does not pay per image (other study ids, so every upload is a new analysis). Rounds of
         // `warmup` images until the JIT compilers of ingest and worker have settled (under 0.5 CPU ms per image in a
-        // round), at most 6 rounds.
+        // round), at most -DwarmupRounds (12) rounds: C2 keeps compiling Quarkus, Hibernate and Kafka code for
+        // thousands of requests (4-5 CPU ms per image after 1,800 uploads, bench/results/host-path-stop23.txt).
         int warm = Integer.getInteger("warmup", 300);
-        for (int round = 0; warm > 0 && round < 6; round++) {
+        int rounds = Integer.getInteger("warmupRounds", 12);
+        for (int round = 0; warm > 0 && round < rounds; round++) {
             var procs = ProcessCpu.stackProcesses();
             Map<String, Map<String, Long>> before = ProcessCpu.jvmThreadGroups(procs);
             int k = Math.min(warm, files.size());
@@ -101,8 +109,13 @@ public final class PipelineBench {
         Stats s1 = await(ids);
         var cpuMs = cpu.sinceStart();
         Map<String, String> threads = new LinkedHashMap<>();
-        threadsBefore.forEach((svc, before) -> threads.put(svc,
-                ProcessCpu.threadBreakdown(before, ProcessCpu.threadGroups(processes.get(svc)), n, 8)));
+        // what the JIT compiler threads took: a warming JVM's cost, not the steady state's (see the warm-up above)
+        Map<String, Double> jitMs = new LinkedHashMap<>();
+        threadsBefore.forEach((svc, before) -> {
+            Map<String, Long> after = ProcessCpu.threadGroups(processes.get(svc));
+            threads.put(svc, ProcessCpu.threadBreakdown(before, after, n, 8));
+            jitMs.put(svc, ProcessCpu.compilerMs(before, after) / n);
+        });
         if (jfr != null) {
             System.out.println("flight recordings of the saturation phase:");
             jfr.stopAndSummarise();
@@ -113,7 +126,8 @@ public final class PipelineBench {
         s1.print("latency under saturation");
         System.out.println("CPU per image during saturation (from /proc/<pid>/stat, process and its children):");
         cpuMs.forEach((name, ms) -> {
-            System.out.printf("  %-18s %6.1f ms%n", name, ms / n);
+            System.out.printf("  %-18s %6.1f ms%s%n", name, ms / n, jitMs.containsKey(name)
+                    ? String.format("   (%.1f ms without the JIT compiler threads)", ms / n - jitMs.get(name)) : "");
             System.out.print(threads.getOrDefault(name, ""));   // by thread group: request handling vs GC vs JIT
         });
         System.out.printf("  %-18s %6.1f ms%n", "total", cpuMs.values().stream().mapToDouble(Double::doubleValue).sum() / n);
@@ -121,9 +135,13 @@ public final class PipelineBench {
                 s1.inferenceMsPerImage());
         if (hostPath) {
             double workerMs = cpuMs.getOrDefault("inference-worker", 0.0) / n;
+            double steady = workerMs - jitMs.getOrDefault("inference-worker", 0.0);
+            double ingestMs = cpuMs.getOrDefault("ingest-service", 0.0) / n;
             System.out.printf("%nsummary (stub forward pass): worker host side %.2f CPU ms per image (fetch, decode,"
                     + " prepare, batch, write, Kafka) = a ceiling of %.0f images/s per core one worker could feed a"
-                    + " GPU with (target >= 400)%n", workerMs, 1000 / workerMs);
+                    + " GPU with (target >= 400); without the JIT compiler threads %.2f ms = %.0f images/s per core;"
+                    + " ingest %.2f CPU ms per upload, %.2f without the JIT (target <= 5)%n", workerMs, 1000 / workerMs,
+                    steady, 1000 / steady, ingestMs, ingestMs - jitMs.getOrDefault("ingest-service", 0.0));
             return;
         }
 
@@ -135,8 +153,11 @@ public final class PipelineBench {
         s2.print("latency at half rate");
         System.out.printf("%nsummary: pipeline %.1f img/s = %.2fx bare model %.1f img/s (target >= 0.20); "
                 + "p95 at half rate %d ms (target < 2000); CPU ms per image: ingest %.1f, worker %.1f (targets <= 5 "
-                + "each beyond the model, issue 14)%n", pipeRate, pipeRate / modelRate, modelRate, s2.p(95),
-                cpuMs.getOrDefault("ingest-service", 0.0) / n, cpuMs.getOrDefault("inference-worker", 0.0) / n);
+                + "each beyond the model, issue 14; the worker's host side alone: bench/host-path.sh); without the "
+                + "JIT compiler threads: ingest %.1f, worker %.1f%n", pipeRate, pipeRate / modelRate, modelRate,
+                s2.p(95), cpuMs.getOrDefault("ingest-service", 0.0) / n, cpuMs.getOrDefault("inference-worker", 0.0) / n,
+                cpuMs.getOrDefault("ingest-service", 0.0) / n - jitMs.getOrDefault("ingest-service", 0.0),
+                cpuMs.getOrDefault("inference-worker", 0.0) / n - jitMs.getOrDefault("inference-worker", 0.0));
     }
 
     record Credentials(String tenant, String clientId, String secret) {

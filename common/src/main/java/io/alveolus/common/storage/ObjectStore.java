@@ -5,16 +5,18 @@ import io.alveolus.common.tenancy.TenantId;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
+import com.google.common.collect.HashMultimap;
+import com.google.common.collect.Multimap;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.UUID;
 
@@ -36,11 +38,40 @@ public class ObjectStore {
     String bucket;
 
     private MinioClient client;
+    private BytePuts puts;
     private volatile boolean bucketReady;
 
     @PostConstruct
     void init() {
-        client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build();
+        puts = new BytePuts(MinioAsyncClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build());
+        // one connection pool for both
+        client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).httpClient(puts.http())
+                .build();
+    }
+
+    /**
+     * PUTs of a byte array. For a stream body (what {@code putObject(PutObjectArgs)} always sends) the MinIO client
+     * builds a new HTTP client per request, and OkHttp compares the whole CA trust store on every build: a tenth of
+     * ingest's CPU per upload (bench/results/profiles-stop23). A byte-array body goes through the shared client.
+     */
+    private static final class BytePuts extends MinioAsyncClient {
+        BytePuts(MinioAsyncClient client) {
+            super(client);
+        }
+
+        okhttp3.OkHttpClient http() {
+            return httpClient;
+        }
+
+        void put(String bucket, String key, byte[] data, String contentType) throws Exception {
+            Multimap<String, String> headers = HashMultimap.create();
+            headers.put("Content-Type", contentType);
+            try {
+                putObjectAsync(bucket, null, key, data, data.length, headers, HashMultimap.create()).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
     }
 
     public static String prefix(TenantId tenant) {
@@ -139,8 +170,7 @@ public class ObjectStore {
     private void putObject(String key, byte[] data, String contentType) {
         ensureBucket();
         try {
-            client.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
-                    .stream(new ByteArrayInputStream(data), data.length, -1).contentType(contentType).build());
+            puts.put(bucket, key, data, contentType);
         } catch (Exception e) {
             throw new ObjectStoreException("could not store object", e);
         }
