@@ -104,10 +104,12 @@ public final class PipelineBench {
         FlightRecordings jfr = FlightRecordings.start(processes);
         ProcessCpu cpu = ProcessCpu.of(processes);
         Map<String, Map<String, Long>> threadsBefore = ProcessCpu.jvmThreadGroups(processes);
+        Map<String, Double> s3Before = objectStoreRequests();
         long t0 = System.currentTimeMillis();
         List<UUID> ids = uploadAll(sat, "BENCH-SAT-" + run, token, 4, 0);
         Stats s1 = await(ids);
         var cpuMs = cpu.sinceStart();
+        Map<String, Double> s3After = objectStoreRequests();
         Map<String, String> threads = new LinkedHashMap<>();
         // what the JIT compiler threads took: a warming JVM's cost, not the steady state's (see the warm-up above)
         Map<String, Double> jitMs = new LinkedHashMap<>();
@@ -133,6 +135,17 @@ public final class PipelineBench {
         System.out.printf("  %-18s %6.1f ms%n", "total", cpuMs.values().stream().mapToDouble(Double::doubleValue).sum() / n);
         System.out.printf("  worker inference phase (model forward + applicability + CAM grid, wall): %.1f ms per image%n",
                 s1.inferenceMsPerImage());
+        StringBuilder s3 = new StringBuilder();
+        double s3Total = 0;
+        for (var e : s3After.entrySet()) {
+            double d = e.getValue() - s3Before.getOrDefault(e.getKey(), 0.0);
+            if (d > 0) {
+                s3Total += d;
+                s3.append(String.format(" %s %.2f", e.getKey(), d / n));
+            }
+        }
+        System.out.printf("object-store requests per image (the services' alveolus_object_store_requests_total): %.2f"
+                + " (target <= 2):%s%n", s3Total / n, s3);
         if (hostPath) {
             double workerMs = cpuMs.getOrDefault("inference-worker", 0.0) / n;
             double steady = workerMs - jitMs.getOrDefault("inference-worker", 0.0);
@@ -158,6 +171,28 @@ public final class PipelineBench {
                 s2.p(95), cpuMs.getOrDefault("ingest-service", 0.0) / n, cpuMs.getOrDefault("inference-worker", 0.0) / n,
                 cpuMs.getOrDefault("ingest-service", 0.0) / n - jitMs.getOrDefault("ingest-service", 0.0),
                 cpuMs.getOrDefault("inference-worker", 0.0) / n - jitMs.getOrDefault("inference-worker", 0.0));
+    }
+
+    /** Object-store requests each service has sent so far, by "service method" (from its /q/metrics). */
+    static Map<String, Double> objectStoreRequests() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        Map<String, String> services = Map.of("ingest-service", INGEST, "inference-worker",
+                System.getProperty("worker", "http://127.0.0.1:8082"), "results-service", RESULTS);
+        services.forEach((name, url) -> {
+            try {
+                var r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                var m = java.util.regex.Pattern.compile(
+                        "(?m)^alveolus_object_store_requests_total\\{[^}]*method=\"([A-Z]+)\"[^}]*} ([0-9.eE+-]+)$")
+                        .matcher(r.body());
+                while (m.find()) {
+                    out.merge(name + " " + m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException("could not read " + url + "/q/metrics: " + e.getMessage(), e);
+            }
+        });
+        return out;
     }
 
     record Credentials(String tenant, String clientId, String secret) {

@@ -2,6 +2,10 @@ package io.alveolus.common.storage;
 
 import io.alveolus.common.problem.ProblemException;
 import io.alveolus.common.tenancy.TenantId;
+import com.google.common.collect.HashMultimap;
+import com.google.common.collect.Multimap;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
 import io.minio.MakeBucketArgs;
@@ -11,14 +15,19 @@ import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
 import io.minio.errors.ErrorResponseException;
-import com.google.common.collect.HashMultimap;
-import com.google.common.collect.Multimap;
+import io.minio.http.HttpUtils;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import okhttp3.OkHttpClient;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.InputStream;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The object store (MinIO in production, any S3 API locally). Every key starts with the tenant's prefix,
@@ -41,12 +50,32 @@ public class ObjectStore {
     private BytePuts puts;
     private volatile boolean bucketReady;
 
+    @Inject
+    Instance<MeterRegistry> registries;
+
     @PostConstruct
     void init() {
-        puts = new BytePuts(MinioAsyncClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build());
+        init(registries != null && registries.isResolvable() ? registries.get() : null);
+    }
+
+    void init(MeterRegistry registry) {
+        // MinIO's own default client (5-minute timeouts), counting every request it sends: the pipeline's budget is
+        // at most two object-store requests per image (alveolus_object_store_requests_total, bench/pipeline.sh)
+        Map<String, Counter> counters = new ConcurrentHashMap<>();
+        long timeout = TimeUnit.MINUTES.toMillis(5);
+        OkHttpClient http = HttpUtils.newDefaultHttpClient(timeout, timeout, timeout).newBuilder()
+                .addInterceptor(chain -> {
+                    if (registry != null) {
+                        counters.computeIfAbsent(chain.request().method(), m -> Counter
+                                .builder("alveolus.object.store.requests").tag("method", m)
+                                .description("HTTP requests sent to the object store").register(registry)).increment();
+                    }
+                    return chain.proceed(chain.request());
+                }).build();
         // one connection pool for both
-        client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).httpClient(puts.http())
-                .build();
+        puts = new BytePuts(MinioAsyncClient.builder().endpoint(endpoint).credentials(accessKey, secretKey)
+                .httpClient(http).build());
+        client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).httpClient(http).build();
     }
 
     /**
@@ -57,10 +86,6 @@ public class ObjectStore {
     private static final class BytePuts extends MinioAsyncClient {
         BytePuts(MinioAsyncClient client) {
             super(client);
-        }
-
-        okhttp3.OkHttpClient http() {
-            return httpClient;
         }
 
         void put(String bucket, String key, byte[] data, String contentType) throws Exception {

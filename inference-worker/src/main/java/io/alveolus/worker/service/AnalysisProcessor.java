@@ -11,6 +11,7 @@ import io.alveolus.model.Heatmaps;
 import io.alveolus.model.PneumoniaModel;
 import io.alveolus.model.Prediction;
 import io.alveolus.persistence.Analysis;
+import io.alveolus.persistence.AnalysisOutcomes;
 import io.alveolus.persistence.AnalysisRepository;
 import io.alveolus.persistence.AnalysisStatus;
 import io.alveolus.persistence.Tenant;
@@ -63,6 +64,8 @@ public class AnalysisProcessor {
     TenantTags tenantTags;
     @Inject
     ShadowReadings shadowReadings;
+    @Inject
+    AnalysisOutcomes outcomeStore;
     @ConfigProperty(name = "alveolus.worker.retry.initial-ms")
     long retryInitialMs;
     @ConfigProperty(name = "alveolus.worker.retry.max-ms")
@@ -524,49 +527,16 @@ public class AnalysisProcessor {
         int perImageMs = inferenceMs / Math.max(1, w.decodable.size());
         List<AnalysisCompleted> done = new ArrayList<>();
         byTenant.forEach((tenant, events) -> TenantContext.run(tenant, () -> QuarkusTransaction.requiringNew().run(() -> {
-            // one select for the tenant's rows of the batch; the updates go to the database as one JDBC batch
-            Map<UUID, Analysis> rows = analyses.byIds(tenant, events.stream().map(ImageReceived::analysisId).toList());
+            LoadedModel active = w.assigned.get(tenant).active();
+            List<AnalysisOutcomes.Outcome> outcomes = new ArrayList<>();
             for (ImageReceived e : events) {
-                Analysis a = rows.get(e.analysisId());
-                Prediction p = w.results.get(e.analysisId());
-                String notApplicable = w.notApplicable.get(e.analysisId());
-                String reason = w.failures.get(e.analysisId());
-                LoadedModel active = w.assigned.get(tenant).active();
-                if (!a.status.terminal() && (p != null || notApplicable != null || reason != null)) {
-                    a.modelVersion = active.version();
-                    a.modelSha256 = active.contentSha256();
-                    a.completedAt = now;
-                    a.patientAgeYears = e.patientAgeYears();
-                    // with the result, in the same update: no statement of its own
-                    io.alveolus.model.GreyStats raw = w.raw.get(e.analysisId());
-                    if (raw != null) {
-                        a.rawMean = unit(raw.mean());
-                        a.rawStd = unit(raw.std());
-                        a.rawP01 = unit(raw.p01());
-                        a.rawP99 = unit(raw.p99());
-                    }
+                AnalysisOutcomes.Outcome o = outcome(e, w, active, now, perImageMs);
+                if (o != null) {
+                    outcomes.add(o);
                 }
-                if (!a.status.terminal() && p != null) {
-                    a.status = AnalysisStatus.COMPLETED;
-                    a.probability = p.probability();
-                    a.threshold = p.threshold();
-                    a.positive = p.positive();
-                    a.population = p.population();
-                    a.populationValidated = p.population() == null ? null : active.validatedFor(e.patientAgeYears());
-                    a.camGrid = Heatmaps.encode(p.camGrid());
-                    a.camWidth = (short) p.camWidth();
-                    a.camHeight = (short) p.camHeight();
-                    a.inferenceMs = perImageMs;
-                } else if (!a.status.terminal() && notApplicable != null) {
-                    a.status = AnalysisStatus.NOT_APPLICABLE;
-                    a.notApplicableReason = truncate(notApplicable, 500);
-                } else if (!a.status.terminal() && reason != null) {
-                    a.status = AnalysisStatus.FAILED;
-                    a.failureReason = truncate(reason, 500);
-                }
-                done.add(completion(a));
             }
-            // after the rows: a native statement flushes the session, and the updates should go as one JDBC batch
+            // one JDBC batch of updates (rows already terminal are left alone), one select of what is now committed
+            done.addAll(outcomeStore.commit(tenant, outcomes, events.stream().map(ImageReceived::analysisId).toList()));
             for (ImageReceived e : events) {
                 ShadowReading shadow = w.shadow.get(e.analysisId());
                 if (shadow != null) {
@@ -575,6 +545,34 @@ public class AnalysisProcessor {
             }
         })));
         return done;
+    }
+
+    /** What {@code e}'s analysis ends with in this batch, or null when this batch has nothing for it. */
+    private AnalysisOutcomes.Outcome outcome(ImageReceived e, Work w, LoadedModel active, Instant now, int perImageMs) {
+        Prediction p = w.results.get(e.analysisId());
+        String notApplicable = w.notApplicable.get(e.analysisId());
+        String reason = w.failures.get(e.analysisId());
+        if (p == null && notApplicable == null && reason == null) {
+            return null;
+        }
+        // the raw grey statistics go with the result, in the same update: no statement of their own
+        io.alveolus.model.GreyStats raw = w.raw.get(e.analysisId());
+        Double rawMean = raw == null ? null : unit(raw.mean());
+        Double rawStd = raw == null ? null : unit(raw.std());
+        Double rawP01 = raw == null ? null : unit(raw.p01());
+        Double rawP99 = raw == null ? null : unit(raw.p99());
+        if (p != null) {
+            return new AnalysisOutcomes.Outcome(e.analysisId(), AnalysisStatus.COMPLETED, active.version(),
+                    active.contentSha256(), now, e.patientAgeYears(), rawMean, rawStd, rawP01, rawP99,
+                    p.probability(), p.threshold(), p.positive(), p.population(),
+                    p.population() == null ? null : active.validatedFor(e.patientAgeYears()),
+                    Heatmaps.encode(p.camGrid()), (short) p.camWidth(), (short) p.camHeight(), perImageMs, null, null);
+        }
+        boolean na = notApplicable != null;
+        return new AnalysisOutcomes.Outcome(e.analysisId(), na ? AnalysisStatus.NOT_APPLICABLE : AnalysisStatus.FAILED,
+                active.version(), active.contentSha256(), now, e.patientAgeYears(), rawMean, rawStd, rawP01, rawP99,
+                null, null, null, null, null, null, null, null, null, na ? truncate(notApplicable, 500) : null,
+                na ? null : truncate(reason, 500));
     }
 
     /** Phase 5, announce: dead letters for images that can never be processed, completion for every event. */
