@@ -77,7 +77,10 @@ final class ProcessCpu {
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long pid = Long.parseLong(name);
                     parent.put(pid, Long.parseLong(f[1]));
-                    own.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                    // utime + stime, and cutime + cstime: what its children that have ended used (a PostgreSQL
+                    // backend whose connection closed during the run, counted by its postmaster from then on)
+                    own.put(pid, Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13])
+                            + Long.parseLong(f[14]));
                 } catch (IOException | RuntimeException gone) {
                     // the process ended while the table was read
                 }

@@ -111,13 +111,6 @@ public class AnalysisRepository {
         return out;
     }
 
-    /** The tenant's analyses among {@code ids}, loaded with one query (managed: changes are written at commit). */
-    public java.util.Map<UUID, Analysis> byIds(TenantId tenant, java.util.Collection<UUID> ids) {
-        java.util.Map<UUID, Analysis> out = new java.util.HashMap<>();
-        Analysis.<Analysis>list("tenant = ?1 and id in ?2", tenant.value(), ids).forEach(a -> out.put(a.id, a));
-        return out;
-    }
-
     private static String uuidArray(java.util.Collection<UUID> ids) {
         return ids.stream().map(UUID::toString).collect(java.util.stream.Collectors.joining(",", "{", "}"));
     }
