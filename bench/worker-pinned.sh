@@ -4,7 +4,8 @@
 # Both use one PyTorch intra-op thread on that core; everything else (ingest, Kafka, PostgreSQL, the object store)
 # runs on the other cores while the queue drains, as it would on a worker node of its own.
 #   bench/worker-pinned.sh [images] [core]     (defaults 400 and 1; BENCH_MODEL=pneumonia-v1 as in pipeline.sh)
-# 600 warm-up images are queued first and drained before the measured ones (not measured: JIT warm-up).
+# BENCH_WARMUP (3000) warm-up images are queued first and drained before the measured ones (not measured: JIT
+# warm-up, whose compiler threads share the pinned core).
 set -euo pipefail
 export OMP_WAIT_POLICY=PASSIVE
 cd "$(dirname "$0")/.."
@@ -21,7 +22,7 @@ cp=$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/st
 data="${ALVEOLUS_DATA_DIR:-$(cd .. && pwd)/shared/data/cxr-kermany224}"
 run() { java -Xmx1g -Dai.djl.offline=true -Dmodel="${BENCH_MODEL:-}" -Dimages="$images" "$@" \
   -cp "bench/target/classes:$cp" io.alveolus.bench.PinnedWorkerBench "$data"; }
-run -Dphase=fill
+run -Dphase=fill -Dwarmup="${BENCH_WARMUP:-3000}"
 echo "== worker pinned to core $core (1 PyTorch thread; host threads as configured) =="
 ALVEOLUS_MODEL_VERSION=${BENCH_MODEL:-} ALVEOLUS_MODEL_PIN_DEFAULT=${BENCH_MODEL:+true} ALVEOLUS_TASKSET=$core \
   ALVEOLUS_JAVA_OPTS="-Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1" \

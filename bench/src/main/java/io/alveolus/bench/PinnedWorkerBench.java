@@ -43,14 +43,21 @@ public final class PinnedWorkerBench {
         List<Path> files = PipelineBench.files(data, n);
         // a warm-up queue first, drained before the measured one (each partition is read in order): a freshly
         // started JVM on one core spends its first seconds compiling, which a worker running for days does not
-        int warm = Integer.getInteger("warmup", 600);
+        // (C2 still compiles 2-4 CPU ms per image after 1,800 images, bench/results/pipeline-stop23-*: 600 were
+        // not enough, and the compiler threads share the pinned core)
+        int warm = Integer.getInteger("warmup", 3000);
         System.out.printf("queueing %d warm-up + %d measured images for tenant %s while no worker runs%n", warm,
                 files.size(), device.tenant());
-        List<Path> warmFiles = new ArrayList<>();
-        for (int i = 0; i < warm; i++) {
-            warmFiles.add(files.get(i % files.size()));
+        List<UUID> ids = new ArrayList<>();
+        // the warm-up as tenants of its own, 2,000 images each: more in a minute than the plan's uploads per minute
+        for (int done = 0, k = 0; done < warm; done += 2000, k++) {
+            List<Path> warmFiles = new ArrayList<>();
+            for (int i = done; i < Math.min(warm, done + 2000); i++) {
+                warmFiles.add(files.get(i % files.size()));
+            }
+            String token = PipelineBench.onboardBenchTenant("pinned-" + run + "-w" + k).token();
+            ids.addAll(PipelineBench.uploadAll(warmFiles, "PINNED-WARM-" + run, token, 4, 0));
         }
-        List<UUID> ids = new ArrayList<>(PipelineBench.uploadAll(warmFiles, "PINNED-WARM-" + run, device.token(), 4, 0));
         ids.addAll(PipelineBench.uploadAll(files, "PINNED-" + run, device.token(), 4, 0));
         Files.createDirectories(state.toAbsolutePath().getParent());
         // first line: how many of the last completions are measured; then every queued id
