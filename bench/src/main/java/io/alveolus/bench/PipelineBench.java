@@ -148,15 +148,16 @@ public final class PipelineBench {
         }
         System.out.printf("object-store requests per image (the services' alveolus_object_store_requests_total): %.2f"
                 + " (target <= 2):%s%n", s3Total / n, s3);
+        double ingestMs = cpuMs.getOrDefault("ingest-service", 0.0) / n;
+        double ingestSteady = ingestMs - jitMs.getOrDefault("ingest-service", 0.0);
+        double workerMs = cpuMs.getOrDefault("inference-worker", 0.0) / n;
+        double workerSteady = workerMs - jitMs.getOrDefault("inference-worker", 0.0);
         if (hostPath) {
-            double workerMs = cpuMs.getOrDefault("inference-worker", 0.0) / n;
-            double steady = workerMs - jitMs.getOrDefault("inference-worker", 0.0);
-            double ingestMs = cpuMs.getOrDefault("ingest-service", 0.0) / n;
             System.out.printf("%nsummary (stub forward pass): worker host side %.2f CPU ms per image (fetch, decode,"
                     + " prepare, batch, write, Kafka) = a ceiling of %.0f images/s per core one worker could feed a"
                     + " GPU with (target >= 400); without the JIT compiler threads %.2f ms = %.0f images/s per core;"
                     + " ingest %.2f CPU ms per upload, %.2f without the JIT (target <= 5)%n", workerMs, 1000 / workerMs,
-                    steady, 1000 / steady, ingestMs, ingestMs - jitMs.getOrDefault("ingest-service", 0.0));
+                    workerSteady, 1000 / workerSteady, ingestMs, ingestSteady);
             return;
         }
 
@@ -170,9 +171,7 @@ public final class PipelineBench {
                 + "p95 at half rate %d ms (target < 2000); CPU ms per image: ingest %.1f, worker %.1f (targets <= 5 "
                 + "each beyond the model, issue 14; the worker's host side alone: bench/host-path.sh); without the "
                 + "JIT compiler threads: ingest %.1f, worker %.1f%n", pipeRate, pipeRate / modelRate, modelRate,
-                s2.p(95), cpuMs.getOrDefault("ingest-service", 0.0) / n, cpuMs.getOrDefault("inference-worker", 0.0) / n,
-                cpuMs.getOrDefault("ingest-service", 0.0) / n - jitMs.getOrDefault("ingest-service", 0.0),
-                cpuMs.getOrDefault("inference-worker", 0.0) / n - jitMs.getOrDefault("inference-worker", 0.0));
+                s2.p(95), ingestMs, workerMs, ingestSteady, workerSteady);
     }
 
     /** Object-store requests each service has sent so far, by "service method" (from its /q/metrics). */

@@ -41,7 +41,7 @@ public class AnalysisOutcomes {
                 patient_age_years = ?, raw_mean = ?, raw_std = ?, raw_p01 = ?, raw_p99 = ?, probability = ?,
                 threshold = ?, positive = ?, population = ?, population_validated = ?, cam_grid = ?, cam_width = ?,
                 cam_height = ?, inference_ms = ?, not_applicable_reason = ?, failure_reason = ?
-            where tenant = ? and id = ? and status not in ('COMPLETED', 'FAILED', 'NOT_APPLICABLE')""";
+            where tenant = ? and id = ? and %s""".formatted(AnalysisStatus.NOT_TERMINAL_SQL);
 
     private static final String COMMITTED = """
             select id, tenant, study_id, status, probability, positive, model_version, failure_reason, completed_at,
@@ -97,7 +97,8 @@ public class AnalysisOutcomes {
                         UUID id = r.getObject(1, UUID.class);
                         committed.put(id, new AnalysisCompleted(id, r.getString(2), r.getString(3), r.getString(4),
                                 r.getObject(5, Double.class), r.getObject(6, Boolean.class), r.getString(7),
-                                r.getString(8), instant(r.getTimestamp(9)), instant(r.getTimestamp(10)),
+                                r.getString(8), NativeRows.instant(r.getTimestamp(9)),
+                                NativeRows.instant(r.getTimestamp(10)),
                                 r.getObject(11, Integer.class), r.getLong(12), r.getObject(13, Long.class),
                                 r.getBoolean(14), r.getString(15), r.getString(16)));
                     }
@@ -114,9 +115,5 @@ public class AnalysisOutcomes {
         } catch (SQLException e) {
             throw new IllegalStateException("committing a batch's results failed", e); // retried as the batch
         }
-    }
-
-    private static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
     }
 }

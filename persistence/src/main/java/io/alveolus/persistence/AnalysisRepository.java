@@ -68,12 +68,14 @@ public class AnalysisRepository {
      * statement; returns the ids it marked. Must run in a transaction.
      */
     public java.util.Set<UUID> claim(TenantId tenant, java.util.Collection<UUID> ids) {
-        return ids(tenant, ids, """
-                update analysis set status = 'PROCESSING', attempts = attempts + 1
-                where tenant = :tenant and id = any(cast(:ids as uuid[]))
-                  and status not in ('COMPLETED', 'FAILED', 'NOT_APPLICABLE')
-                returning id""");
+        return ids(tenant, ids, CLAIM);
     }
+
+    private static final String CLAIM = """
+            update analysis set status = 'PROCESSING', attempts = attempts + 1
+            where tenant = :tenant and id = any(cast(:ids as uuid[]))
+              and %s
+            returning id""".formatted(AnalysisStatus.NOT_TERMINAL_SQL);
 
     /** Which of {@code ids} the tenant has a row for. Must run in a transaction. */
     public java.util.Set<UUID> existing(TenantId tenant, java.util.Collection<UUID> ids) {
@@ -142,7 +144,7 @@ public class AnalysisRepository {
         Analysis.getEntityManager().createNativeQuery("""
                 update analysis set status = 'FAILED', failure_reason = :reason, model_version = :model,
                                     completed_at = :at, attempts = attempts + 1
-                where id = :id and tenant = :tenant and status not in ('COMPLETED', 'FAILED', 'NOT_APPLICABLE')""")
+                where id = :id and tenant = :tenant and %s""".formatted(AnalysisStatus.NOT_TERMINAL_SQL))
                 .setParameter("reason", cut(reason, 500)).setParameter("model", cut(modelVersion, 64))
                 .setParameter("at", at).setParameter("id", e.analysisId()).setParameter("tenant", e.tenant())
                 .executeUpdate();

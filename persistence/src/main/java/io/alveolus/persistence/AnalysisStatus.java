@@ -12,6 +12,11 @@ public enum AnalysisStatus {
         return this == COMPLETED || this == FAILED || this == NOT_APPLICABLE;
     }
 
+    /** SQL condition on the {@code status} column: the row is not terminal (from {@link #terminal()}, so one list). */
+    public static final String NOT_TERMINAL_SQL = "status not in (" + java.util.Arrays.stream(values())
+            .filter(AnalysisStatus::terminal).map(s -> "'" + s.name() + "'")
+            .collect(java.util.stream.Collectors.joining(", ")) + ")";
+
     /**
      * A status as clients write it: exactly a name, in any case of its ASCII letters; nothing trimmed, nothing
      * folded beyond ASCII (" COMPLETED", "NOT APPLICABLE" or a dotless-i spelling are refused).
