@@ -138,15 +138,29 @@ public final class Preprocessor {
 
     /** {@link #fromUnitGrey(float[])} with this array's statistics already computed (the window reuses them). */
     public float[] fromUnitGrey(float[] unit, GreyStats stats) {
-        if (windowed) {
-            window(unit, stats);
+        if (!windowed) {
+            return normalise(unit);
         }
-        return normalise(unit);
+        // window and normalise in one pass over the image, multiplying by reciprocals instead of dividing per
+        // pixel (the same values as window() then normalise(), but for the last bit of a few in a hundred thousand)
+        double lo = stats.p01();
+        double span = stats.spread();
+        double perSpan = span <= 1e-6 ? 0 : 1 / span;
+        for (int i = 0; i < unit.length; i++) {
+            double v = (unit[i] - lo) * perSpan;
+            float w = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
+            unit[i] = (w - mean) / std;
+        }
+        return unit;
     }
 
     /** Grey, resized to inputSize, in [0,1], not normalised (used by training augmentation). */
     public float[] toUnitGrey(BufferedImage image) {
-        return resize(grey(image), image.getWidth(), image.getHeight(), inputSize, inputSize);
+        float[] grey = grey(image);
+        if (image.getWidth() == inputSize && image.getHeight() == inputSize) {
+            return grey; // already the input size: grey() made a fresh array, no copy needed
+        }
+        return resize(grey, image.getWidth(), image.getHeight(), inputSize, inputSize);
     }
 
     /** Normalises a [0,1] array in place and returns it. */
@@ -229,8 +243,9 @@ public final class Preprocessor {
             }
             for (int y = 0; y < h; y++) {
                 int row = y * stride + offsets[0];
+                int o = y * w;
                 for (int x = 0; x < w; x++) {
-                    out[y * w + x] = (float) ((data[row + x] & 0xFF) / 255.0);
+                    out[o + x] = GREY8[data[row + x] & 0xFF];
                 }
             }
             return out;
@@ -238,18 +253,34 @@ public final class Preprocessor {
         if (pixelStride != 3 || offsets.length != 3) {
             return null;
         }
+        int or = offsets[0];
+        int og = offsets[1];
+        int ob = offsets[2];
         for (int y = 0; y < h; y++) {
             int row = y * stride;
+            int o = y * w;
             for (int x = 0; x < w; x++) {
                 int i = row + x * 3;
-                int r = data[i + offsets[0]] & 0xFF;
-                int g = data[i + offsets[1]] & 0xFF;
-                int b = data[i + offsets[2]] & 0xFF;
-                float v = (r == g && g == b) ? r : (float) (0.299 * r + 0.587 * g + 0.114 * b);
-                out[y * w + x] = v / 255f;
+                int r = data[i + or] & 0xFF;
+                int g = data[i + og] & 0xFF;
+                int b = data[i + ob] & 0xFF;
+                // grey content (what radiographs decode to) by table; the luma formula only for real colour
+                out[o + x] = (r == g && g == b) ? RGB_GREY[r] : (float) (0.299 * r + 0.587 * g + 0.114 * b) / 255f;
             }
         }
         return out;
+    }
+
+    /** {@code (float) (v / 255.0)}: an 8-bit grey sample in [0,1], as the general path computes it. */
+    private static final float[] GREY8 = new float[256];
+    /** {@code (float) v / 255f}: an R == G == B pixel in [0,1], as the general path computes it. */
+    private static final float[] RGB_GREY = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            GREY8[v] = (float) (v / 255.0);
+            RGB_GREY[v] = (float) v / 255f;
+        }
     }
 
     private static double clamp01(double v) {

@@ -193,6 +193,17 @@ class PreprocessorTest {
         float[] expected = v2.normalise(Preprocessor.window(unit.clone()));
         assertArrayEquals(expected, v2.apply(dim), 1e-6f);
         assertArrayEquals(v1.normalise(unit.clone()), v1.apply(dim), 1e-6f);
+        // the one-pass window-and-normalise gives window() then normalise()'s values on a busy image too
+        var rnd = new java.util.Random(11);
+        Preprocessor v2big = new Preprocessor(64, 0.5922f, 0.2912f, Preprocessor.PERCENTILE_WINDOW);
+        BufferedImage busy = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                busy.getRaster().setSample(x, y, 0, rnd.nextInt(256));
+            }
+        }
+        float[] busyUnit = v2big.toUnitGrey(busy);
+        assertArrayEquals(v2big.normalise(Preprocessor.window(busyUnit.clone())), v2big.apply(busy), 1e-6f);
         assertThrows(IllegalArgumentException.class, () -> new Preprocessor(8, 0.5f, 0.25f, "histogram"));
     }
 
