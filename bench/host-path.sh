@@ -17,5 +17,5 @@ trap 'bash stack/services.sh stop inference-worker ingest-service results-servic
 ALVEOLUS_WORKER_BENCH_STUB_FORWARD=true bash stack/services.sh start inference-worker
 bash stack/services.sh start ingest-service results-service
 cp=$(./mvnw -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-java -Xmx1g -Dai.djl.offline=true ${BENCH_JFR:+-Djfr=$BENCH_JFR} -DhostPath=true -Dhttp="${BENCH_HTTP:-1.1}" -DwarmupRounds="${BENCH_WARMUP_ROUNDS:-12}" -Dimages="${1:-500}" -Dwarmup="${2:-300}" -cp "bench/target/classes:$cp" \
+java -Xmx1g -Dai.djl.offline=true ${BENCH_JFR:+-Djfr=$BENCH_JFR} -DhostPath=true -Dhttp="${BENCH_HTTP:-1.1}" -DwarmupRounds="${BENCH_WARMUP_ROUNDS:-40}" -Dimages="${1:-500}" -Dwarmup="${2:-300}" -cp "bench/target/classes:$cp" \
   io.alveolus.bench.PipelineBench "${ALVEOLUS_DATA_DIR:-$(cd .. && pwd)/shared/data/cxr-kermany224}"

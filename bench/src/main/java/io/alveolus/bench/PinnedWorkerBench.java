@@ -43,9 +43,10 @@ public final class PinnedWorkerBench {
         List<Path> files = PipelineBench.files(data, n);
         // a warm-up queue first, drained before the measured one (each partition is read in order): a freshly
         // started JVM on one core spends its first seconds compiling, which a worker running for days does not
-        // (C2 still compiles 2-4 CPU ms per image after 1,800 images, bench/results/pipeline-stop23-*: 600 were
-        // not enough, and the compiler threads share the pinned core)
-        int warm = Integer.getInteger("warmup", 3000);
+        // (C2 still compiles 2-4 CPU ms per image after 1,800 images, bench/results/pipeline-stop23-*, and the
+        // compiler threads share the pinned core: after 3,000 warm-up images the worker drained 147 images/s, after
+        // 10,000 187, bench/results/worker-pinned-stop23-*)
+        int warm = Integer.getInteger("warmup", 10000);
         System.out.printf("queueing %d warm-up + %d measured images for tenant %s while no worker runs%n", warm,
                 files.size(), device.tenant());
         List<UUID> ids = new ArrayList<>();
