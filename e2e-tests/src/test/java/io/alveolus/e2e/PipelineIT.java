@@ -410,8 +410,9 @@ class PipelineIT {
             assertAllAnalysedOnce(flood, prefix);
             // Routine studies that finished between the urgent event reaching the broker and the urgent result: the
             // batch in the model and those that started before the worker polled the event, a fixed handful however
-            // long the queue (16 to 24 of 76 to 84 on a loaded CI machine). Served in arrival order, the urgent
-            // study would have waited for nearly all of the queue.
+            // long the queue (4 of 142 with the urgent lane's 100 ms poll timeout; 28 to 48 of ~100 before it, when a
+            // paused urgent consumer resumed only after a 1 s poll). Served in arrival order, the urgent study would
+            // have waited for nearly all of the queue.
             long overtaken = Stack.completedBetween(flood, Instant.ofEpochMilli(event.get(0).timestamp()),
                     UUID.fromString(urgent));
             System.out.printf("urgent lane: %d of %d waiting routine studies finished ahead of the urgent one%n",
