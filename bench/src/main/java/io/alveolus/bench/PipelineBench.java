@@ -77,7 +77,7 @@ public final class PipelineBench {
         // warm-up, not measured: freshly started JVMs spend their first minutes compiling (C2), which a service
         // that runs for days does not pay per image (other study ids, so every upload is a new analysis). Rounds of
         // `warmup` images until the JIT compilers of ingest and worker have settled (under 0.5 CPU ms per image in a
-        // round), at most -DwarmupRounds (12) rounds: C2 keeps compiling Quarkus, Hibernate and Kafka code for
+        // round), at most -DwarmupRounds (40) rounds: C2 keeps compiling Quarkus, Hibernate and Kafka code for
         // thousands of requests (4-5 CPU ms per image after 1,800 uploads, bench/results/host-path-stop23.txt; still
         // 0.2-3 after 12,000, falling: bench/results/host-path-stop23-warm40.txt).
         int warm = Integer.getInteger("warmup", 300);

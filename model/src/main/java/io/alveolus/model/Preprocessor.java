@@ -72,8 +72,9 @@ public final class Preprocessor {
     public static float[] window(float[] unit, GreyStats stats) {
         double lo = stats.p01();
         double span = stats.spread();
+        double perSpan = span <= 1e-6 ? 0 : 1 / span; // a multiply per pixel, not a division
         for (int i = 0; i < unit.length; i++) {
-            double v = span <= 1e-6 ? 0 : (unit[i] - lo) / span;
+            double v = (unit[i] - lo) * perSpan;
             unit[i] = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
         }
         return unit;
@@ -138,20 +139,10 @@ public final class Preprocessor {
 
     /** {@link #fromUnitGrey(float[])} with this array's statistics already computed (the window reuses them). */
     public float[] fromUnitGrey(float[] unit, GreyStats stats) {
-        if (!windowed) {
-            return normalise(unit);
+        if (windowed) {
+            window(unit, stats);
         }
-        // window and normalise in one pass over the image, multiplying by reciprocals instead of dividing per
-        // pixel (the same values as window() then normalise(), but for the last bit of a few in a hundred thousand)
-        double lo = stats.p01();
-        double span = stats.spread();
-        double perSpan = span <= 1e-6 ? 0 : 1 / span;
-        for (int i = 0; i < unit.length; i++) {
-            double v = (unit[i] - lo) * perSpan;
-            float w = (float) (v < 0 ? 0 : (v > 1 ? 1 : v));
-            unit[i] = (w - mean) / std;
-        }
-        return unit;
+        return normalise(unit);
     }
 
     /** Grey, resized to inputSize, in [0,1], not normalised (used by training augmentation). */

@@ -193,7 +193,7 @@ class PreprocessorTest {
         float[] expected = v2.normalise(Preprocessor.window(unit.clone()));
         assertArrayEquals(expected, v2.apply(dim), 1e-6f);
         assertArrayEquals(v1.normalise(unit.clone()), v1.apply(dim), 1e-6f);
-        // the one-pass window-and-normalise gives window() then normalise()'s values on a busy image too
+        // the pipeline gives window() then normalise()'s values on a busy image too
         var rnd = new java.util.Random(11);
         Preprocessor v2big = new Preprocessor(64, 0.5922f, 0.2912f, Preprocessor.PERCENTILE_WINDOW);
         BufferedImage busy = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
